@@ -23,6 +23,12 @@ static int cmd_version(int argc, char **argv, sg_cli *cli);
 static int cmd_help(int argc, char **argv, sg_cli *cli);
 
 static const command commands[] = {
+	{ "validate", cmd_validate, "check the manifests without touching state or the world" },
+	{ "plan", cmd_plan, "show the changes that apply would make" },
+	{ "apply", cmd_apply, "make the world match the manifests" },
+	{ "destroy", cmd_destroy, "destroy everything the state records" },
+	{ "output", cmd_output, "print the outputs recorded by the last apply" },
+	{ "force-unlock", cmd_force_unlock, "remove a stale state lock by its ID" },
 	{ "version", cmd_version, "print sigma's version and its libraries'" },
 	{ "help", cmd_help, "list the commands" },
 };

@@ -1,0 +1,151 @@
+/*
+ * sigma apply   [-auto-approve] [-parallelism N] [-var ...] [-var-file F] [-lock=false] [-lock-timeout D]
+ * sigma destroy [-auto-approve] [-parallelism N] [-var ...] [-var-file F] [-lock=false] [-lock-timeout D]
+ *
+ * Plans, shows the plan, asks for "yes" (unless -auto-approve), and makes
+ * the changes in dependency order (destroy: in reverse), recording each one
+ * in the state as it is done. Ctrl-C stops starting new operations; the ones
+ * running finish and are recorded.
+ */
+#include "cli/common.h"
+#include "cli/render.h"
+
+#include "core/apply.h"
+#include "providers/local/local.h"
+#include "util/text.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+	/* a second signal ends the process the usual way */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+}
+
+static int run(int argc, char **argv, sg_cli *cli, bool destroy)
+{
+	const char *usage = destroy ? "sigma destroy [-auto-approve] [-parallelism N] [-var NAME=VALUE] [-var-file FILE] "
+				      "[-lock=false] [-lock-timeout DURATION]"
+				    : "sigma apply [-auto-approve] [-parallelism N] [-var NAME=VALUE] [-var-file FILE] "
+				      "[-lock=false] [-lock-timeout DURATION]";
+	sg_cli_opts o;
+	sg_cli_opts_init(&o);
+	bool auto_approve = false;
+	int64_t parallelism = 10;
+	int i = 1;
+	while (i < argc) {
+		const char *v;
+		if (sg_arg_bool(argc, argv, &i, "auto-approve", &auto_approve) || sg_cli_common_flag(cli, argc, argv, &i, &o))
+			continue;
+		if (sg_arg_value(argc, argv, &i, "parallelism", &v)) {
+			if (!v || sg_parse_int64(v, &parallelism) < 0 || parallelism < 1 || parallelism > 256) {
+				sg_cli_error(cli, "-parallelism needs a number from 1 to 256");
+				o.bad = true;
+			}
+			continue;
+		}
+		int rc = sg_cli_usage(cli, usage, "unexpected argument \"%s\"", argv[i]);
+		sg_cli_opts_free(&o);
+		return rc;
+	}
+	int rc = 1;
+	sg_manifest *m = NULL;
+	sg_lock *lock = NULL;
+	sg_state *st = NULL;
+	sg_plan *plan = NULL;
+	sg_provider *prov = NULL;
+	sg_diags d = SG_DIAGS_INIT;
+	sg_error err = SG_ERROR_INIT;
+	if (o.bad || sg_cli_load(cli, &o, !destroy, &m) < 0)
+		goto out;
+	if (sg_cli_open_state(cli, &o, m->state_dir, &lock, &st) < 0)
+		goto out;
+	sg_plan_opts po = { destroy };
+	if (sg_plan_build(m, st, &po, &plan, &d) < 0) {
+		sg_diags_sort(&d);
+		sg_cli_print_diags(cli, &d);
+		fprintf(stderr, "sigma: the plan failed; nothing was changed\n");
+		goto out;
+	}
+	sg_render_plan(stdout, cli, plan, json_object_get(sg_state_doc(st), "outputs"));
+	bool changes = sg_plan_has_changes(plan);
+	if (changes && !auto_approve) {
+		if (!isatty(STDIN_FILENO)) {
+			sg_cli_error(cli, "%s needs -auto-approve when it cannot ask for confirmation (stdin is not a "
+					  "terminal); nothing was changed", destroy ? "destroy" : "apply");
+			goto out;
+		}
+		bool yes = destroy ? sg_cli_confirm(cli, "Do you really want to destroy all resources?",
+						     "sigma will destroy all the resources recorded in the state.")
+				   : sg_cli_confirm(cli, "Do you want to perform these actions?",
+						     "sigma will perform the actions described above.");
+		if (!yes) {
+			fprintf(stderr, "%s cancelled.\n", destroy ? "Destroy" : "Apply");
+			goto out;
+		}
+	} else if (changes) {
+		printf("\n");
+	}
+	if (sg_local_provider_new(m->local_root, cli->command_line, &prov, &err) < 0) {
+		sg_cli_error(cli, "%s", sg_error_msg(&err));
+		goto out;
+	}
+	interrupted = 0;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	sg_apply_opts ao = { (int)parallelism, sg_render_apply_event, cli, &interrupted };
+	sg_apply_result res;
+	int arc = sg_apply_plan(plan, m, prov, st, &ao, &res, &d);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (arc < 0) {
+		printf("\n");
+		for (size_t k = 0; k < d.n; k++) {
+			const sg_diag *g = &d.items[k];
+			fprintf(stderr, "%sError:%s %s%s%s\n", sg_c_red(cli->color_err), sg_c_reset(cli->color_err),
+				g->address ? g->address : "", g->address ? ": " : "", g->msg);
+		}
+		fprintf(stderr, "\n%s failed: %zu added, %zu changed, %zu destroyed before it stopped; the state records "
+				"exactly that. Fix the error and run it again.\n",
+			destroy ? "Destroy" : "Apply", res.added, res.changed, res.destroyed);
+		goto out;
+	}
+	if (destroy)
+		printf("\n%sDestroy complete!%s Resources: %zu destroyed.\n", sg_c_green(cli->color), sg_c_reset(cli->color),
+		       res.destroyed);
+	else
+		printf("\n%sApply complete!%s Resources: %zu added, %zu changed, %zu destroyed.\n", sg_c_green(cli->color),
+		       sg_c_reset(cli->color), res.added, res.changed, res.destroyed);
+	if (!destroy)
+		sg_render_outputs(stdout, cli, json_object_get(sg_state_doc(st), "outputs"));
+	rc = 0;
+out:
+	if (prov)
+		prov->free(prov);
+	sg_diags_free(&d);
+	sg_error_clear(&err);
+	sg_plan_free(plan);
+	sg_state_free(st);
+	sg_lock_release(lock);
+	sg_manifest_free(m);
+	sg_cli_opts_free(&o);
+	return rc;
+}
+
+int cmd_apply(int argc, char **argv, sg_cli *cli)
+{
+	return run(argc, argv, cli, false);
+}
+
+int cmd_destroy(int argc, char **argv, sg_cli *cli)
+{
+	return run(argc, argv, cli, true);
+}

@@ -1,0 +1,122 @@
+#include "cli/common.h"
+
+#include "providers/local/local.h"
+#include "util/fs.h"
+#include "util/text.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+void sg_cli_opts_init(sg_cli_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->lock = true;
+}
+
+void sg_cli_opts_free(sg_cli_opts *o)
+{
+	sg_vec_free(&o->var_args);
+	sg_vec_free(&o->var_files);
+}
+
+bool sg_cli_common_flag(const sg_cli *cli, int argc, char **argv, int *i, sg_cli_opts *o)
+{
+	const char *v;
+	if (sg_arg_value(argc, argv, i, "var", &v)) {
+		if (!v) {
+			sg_cli_error(cli, "-var needs NAME=VALUE");
+			o->bad = true;
+		} else {
+			sg_vec_push(&o->var_args, (void *)v);
+		}
+		return true;
+	}
+	if (sg_arg_value(argc, argv, i, "var-file", &v)) {
+		if (!v) {
+			sg_cli_error(cli, "-var-file needs a file");
+			o->bad = true;
+		} else {
+			sg_vec_push(&o->var_files, (void *)v);
+		}
+		return true;
+	}
+	if (sg_arg_value(argc, argv, i, "lock-timeout", &v)) {
+		int64_t secs;
+		if (!v || sg_parse_duration(v, &secs) < 0) {
+			sg_cli_error(cli, "-lock-timeout needs a duration such as 30s or 2m");
+			o->bad = true;
+		} else {
+			o->lock_timeout_ms = secs * 1000;
+		}
+		return true;
+	}
+	if (sg_arg_bool(argc, argv, i, "lock", &o->lock))
+		return true;
+	bool ignored;
+	if (sg_arg_bool(argc, argv, i, "no-color", &ignored))
+		return true;
+	return false;
+}
+
+int sg_cli_load(const sg_cli *cli, const sg_cli_opts *o, bool require_values, sg_manifest **out)
+{
+	sg_load_opts lo = { 0 };
+	lo.var_args = (const char *const *)o->var_args.items;
+	lo.nvar_args = o->var_args.n;
+	lo.var_files = (const char *const *)o->var_files.items;
+	lo.nvar_files = o->var_files.n;
+	lo.require_values = require_values;
+	sg_diags d = SG_DIAGS_INIT;
+	int rc = sg_manifest_load(cli->dir, sg_local_provider_schema(), &lo, out, &d);
+	sg_diags_sort(&d);
+	sg_cli_print_diags(cli, &d);
+	if (rc < 0) {
+		fprintf(stderr, "sigma: %zu error%s in the manifests\n", d.nerrors, d.nerrors == 1 ? "" : "s");
+		sg_manifest_free(*out);
+		*out = NULL;
+	}
+	sg_diags_free(&d);
+	return rc;
+}
+
+void sg_cli_state_dir(const sg_cli *cli, sg_buf *out)
+{
+	sg_buf abs = SG_BUF_INIT;
+	sg_fs_abspath(cli->dir, &abs, NULL);
+	sg_fs_join(out, abs.ptr, ".sigma");
+	sg_buf_free(&abs);
+}
+
+int sg_cli_open_state(const sg_cli *cli, const sg_cli_opts *o, const char *state_dir, sg_lock **lock, sg_state **st)
+{
+	sg_error err = SG_ERROR_INIT;
+	*lock = NULL;
+	*st = NULL;
+	if (o->lock && sg_lock_acquire(state_dir, cli->command_line, o->lock_timeout_ms, lock, &err) < 0) {
+		sg_cli_error(cli, "%s", sg_error_msg(&err));
+		sg_error_clear(&err);
+		return -1;
+	}
+	if (sg_state_load(state_dir, st, &err) < 0) {
+		sg_cli_error(cli, "%s", sg_error_msg(&err));
+		sg_error_clear(&err);
+		sg_lock_release(*lock);
+		*lock = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+bool sg_cli_confirm(const sg_cli *cli, const char *question, const char *detail)
+{
+	printf("\n%s%s%s\n  %s\n  Only 'yes' will be accepted to approve.\n\n  %sEnter a value:%s ", sg_c_bold(cli->color),
+	       question, sg_c_reset(cli->color), detail, sg_c_bold(cli->color), sg_c_reset(cli->color));
+	fflush(stdout);
+	char line[64];
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	printf("\n");
+	return !strcmp(line, "yes");
+}

@@ -1,0 +1,39 @@
+/*
+ * Steps every state-touching command shares: the -var/-var-file/-lock flags,
+ * loading and checking the manifests (printing every diagnostic), and
+ * taking the state lock.
+ */
+#ifndef SG_CLI_COMMON_H
+#define SG_CLI_COMMON_H
+
+#include "cli/cli.h"
+#include "core/manifest.h"
+#include "state/lock.h"
+#include "state/state.h"
+#include "util/vec.h"
+
+typedef struct sg_cli_opts {
+	sg_vec var_args;  /* const char * */
+	sg_vec var_files; /* const char * */
+	bool lock;        /* -lock (default true) */
+	int64_t lock_timeout_ms;
+	bool bad;         /* a flag had a bad value (already reported) */
+} sg_cli_opts;
+
+void sg_cli_opts_init(sg_cli_opts *o);
+void sg_cli_opts_free(sg_cli_opts *o);
+/* Consume a shared flag at argv[*i]; true when it was one. */
+bool sg_cli_common_flag(const sg_cli *cli, int argc, char **argv, int *i, sg_cli_opts *o);
+
+/* Load the manifests of cli->dir; print diagnostics. 0 or -1. */
+int sg_cli_load(const sg_cli *cli, const sg_cli_opts *o, bool require_values, sg_manifest **out);
+/* Lock (unless -lock=false) and load the state. 0 or -1 (reported). */
+int sg_cli_open_state(const sg_cli *cli, const sg_cli_opts *o, const char *state_dir, sg_lock **lock,
+		      sg_state **st);
+/* PROJECT/.sigma for cli->dir. */
+void sg_cli_state_dir(const sg_cli *cli, sg_buf *out);
+
+/* Ask for "yes" on the terminal. */
+bool sg_cli_confirm(const sg_cli *cli, const char *question, const char *detail);
+
+#endif

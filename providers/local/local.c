@@ -1,0 +1,121 @@
+#include "providers/local/local.h"
+
+#include "providers/local/local_internal.h"
+#include "providers/schema.h"
+#include "util/alloc.h"
+#include "util/fs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const sg_kind kind_bucket = {
+	"bucket", sg_schema_bucket, "iac", sg_name_valid_bucket,
+	sg_local_bucket_create, sg_local_bucket_update, sg_local_bucket_destroy, sg_local_bucket_read, NULL,
+};
+static const sg_kind kind_dataset = {
+	"dataset", sg_schema_dataset, "iac", sg_name_valid_bigquery,
+	sg_local_dataset_create, sg_local_dataset_update, sg_local_dataset_destroy, sg_local_dataset_read, NULL,
+};
+static const sg_kind kind_table = {
+	"table", sg_schema_table, "iac", sg_name_valid_bigquery,
+	sg_local_table_create, sg_local_table_update, sg_local_table_destroy, sg_local_table_read,
+	sg_local_table_update_in_place,
+};
+static const sg_kind kind_view = {
+	"view", sg_schema_view, "iac", sg_name_valid_bigquery,
+	sg_local_table_create, sg_local_table_update, sg_local_table_destroy, sg_local_table_read, NULL,
+};
+static const sg_kind kind_external_table = {
+	"external_table", sg_schema_external_table, "initial-data", sg_name_valid_bigquery,
+	sg_local_table_create, sg_local_table_update, sg_local_table_destroy, sg_local_table_read, NULL,
+};
+static const sg_kind kind_workflow_template = {
+	"workflow_template", sg_schema_workflow_template, "iac", sg_name_valid_workflow_template,
+	sg_local_row_create, sg_local_row_update, sg_local_row_destroy, sg_local_row_read, NULL,
+};
+static const sg_kind kind_scheduler = {
+	"scheduler", sg_schema_scheduler, "workflow", sg_name_valid_scheduler,
+	sg_local_row_create, sg_local_row_update, sg_local_row_destroy, sg_local_row_read, NULL,
+};
+static const sg_kind kind_artifact_repo = {
+	"artifact_repo", sg_schema_artifact_repo, "iac", sg_name_valid_artifact_repo,
+	sg_local_row_create, sg_local_row_update, sg_local_row_destroy, sg_local_row_read, NULL,
+};
+
+static const sg_kind *const local_kinds[] = {
+	&kind_bucket,	 &kind_dataset,		  &kind_table,	   &kind_view,	       &kind_external_table,
+	&kind_workflow_template, &kind_scheduler, &kind_artifact_repo, NULL,
+};
+
+static void local_free(sg_provider *p)
+{
+	sg_local *l = sg_local_from(p);
+	sg_control_close(l->control);
+	sg_warehouse_close(l->warehouse);
+	pthread_mutex_destroy(&l->open_mu);
+	free(l->root);
+	free(l->holder);
+	free(l);
+}
+
+static const sg_provider schema_only = { SG_PROVIDER_VERSION, "local", local_kinds, NULL };
+
+const sg_provider *sg_local_provider_schema(void)
+{
+	return &schema_only;
+}
+
+int sg_local_provider_new(const char *local_root, const char *holder, sg_provider **out, sg_error *err)
+{
+	(void)err;
+	sg_local *l = sg_calloc(1, sizeof(*l));
+	l->base.version = SG_PROVIDER_VERSION;
+	l->base.name = "local";
+	l->base.kinds = local_kinds;
+	l->base.free = local_free;
+	l->root = sg_strdup(local_root);
+	l->holder = sg_strdup(holder ? holder : "sigma");
+	l->warehouse_timeout_ms = 60000;
+	const char *t = getenv("SIGMA_WAREHOUSE_TIMEOUT_MS");
+	if (t && *t)
+		l->warehouse_timeout_ms = strtoll(t, NULL, 10);
+	pthread_mutex_init(&l->open_mu, NULL);
+	*out = &l->base;
+	return 0;
+}
+
+int sg_local_control(sg_local *l, sg_control **out, sg_error *err)
+{
+	pthread_mutex_lock(&l->open_mu);
+	int rc = 0;
+	if (!l->control) {
+		sg_buf path = SG_BUF_INIT;
+		rc = sg_fs_mkdir_p(l->root, err);
+		if (rc == 0) {
+			sg_fs_join(&path, l->root, "control.db");
+			rc = sg_control_open(path.ptr, &l->control, err);
+		}
+		sg_buf_free(&path);
+	}
+	*out = l->control;
+	pthread_mutex_unlock(&l->open_mu);
+	return rc;
+}
+
+int sg_local_warehouse(sg_local *l, sg_warehouse **out, sg_error *err)
+{
+	pthread_mutex_lock(&l->open_mu);
+	int rc = 0;
+	if (!l->warehouse) {
+		sg_buf path = SG_BUF_INIT;
+		rc = sg_fs_mkdir_p(l->root, err);
+		if (rc == 0) {
+			sg_fs_join(&path, l->root, "warehouse.duckdb");
+			rc = sg_warehouse_open(path.ptr, l->holder, l->warehouse_timeout_ms, &l->warehouse, err);
+		}
+		sg_buf_free(&path);
+	}
+	*out = l->warehouse;
+	pthread_mutex_unlock(&l->open_mu);
+	return rc;
+}

@@ -1,0 +1,528 @@
+/*
+ * Tables, views and external tables of the local provider.
+ *
+ * A table is a DuckDB table with the declared BigQuery types mapped to
+ * DuckDB's; a view is a DuckDB view; an external table is a view over
+ * read_csv / read_json / read_parquet of the bucket files its source_uris
+ * name (hive partitioning included), so new files show up without an
+ * apply. Every DDL runs in one transaction with its _sigma.objects row.
+ */
+#include "providers/local/local_internal.h"
+
+#include "providers/local/objects.h"
+#include "providers/schema.h"
+#include "util/fs.h"
+#include "util/text.h"
+
+#include <dirent.h>
+#include <fnmatch.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+static const char *attr_str(const json_t *attrs, const char *name)
+{
+	return json_string_value(json_object_get(attrs, name));
+}
+
+/* "ds"."name" */
+static void qualified(sg_buf *sql, const json_t *attrs)
+{
+	sg_sql_ident(sql, attr_str(attrs, "dataset"));
+	sg_buf_putc(sql, '.');
+	sg_sql_ident(sql, attr_str(attrs, "name"));
+}
+
+/* The DuckDB type of a BigQuery column type. */
+static const char *duck_type(const char *bq)
+{
+	static const char *const map[][2] = {
+		{ "STRING", "VARCHAR" },	 { "INT64", "BIGINT" },	    { "FLOAT64", "DOUBLE" },
+		{ "NUMERIC", "DECIMAL(38,9)" },	 { "BIGNUMERIC", "DECIMAL(38,9)" },
+		{ "BOOL", "BOOLEAN" },		 { "DATE", "DATE" },	    { "DATETIME", "TIMESTAMP" },
+		{ "TIME", "TIME" },		 { "TIMESTAMP", "TIMESTAMPTZ" },
+		{ "JSON", "JSON" },		 { "BYTES", "BLOB" },
+	};
+	const char *canon = sg_column_type_canonical(bq);
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (!strcasecmp(map[i][0], canon))
+			return map[i][1];
+	}
+	return "VARCHAR";
+}
+
+static void column_type(sg_buf *sql, const json_t *col)
+{
+	sg_buf_puts(sql, duck_type(attr_str(col, "type")));
+	const char *mode = attr_str(col, "mode");
+	if (mode && !strcmp(mode, "REPEATED"))
+		sg_buf_puts(sql, "[]");
+}
+
+static void column_def(sg_buf *sql, const json_t *col)
+{
+	sg_sql_ident(sql, attr_str(col, "name"));
+	sg_buf_putc(sql, ' ');
+	column_type(sql, col);
+	const char *mode = attr_str(col, "mode");
+	if (mode && !strcmp(mode, "REQUIRED"))
+		sg_buf_puts(sql, " NOT NULL");
+}
+
+static void meta_sql(sg_buf *sql, const char *kind, const json_t *rec)
+{
+	char *text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
+	sg_buf_puts(sql, "DELETE FROM _sigma.objects WHERE kind <> 'dataset' AND dataset = ");
+	sg_sql_string(sql, attr_str(rec, "dataset"));
+	sg_buf_puts(sql, " AND name = ");
+	sg_sql_string(sql, attr_str(rec, "name"));
+	sg_buf_puts(sql, ";\nINSERT INTO _sigma.objects(kind, dataset, name, attrs) VALUES (");
+	sg_sql_string(sql, kind);
+	sg_buf_puts(sql, ", ");
+	sg_sql_string(sql, attr_str(rec, "dataset"));
+	sg_buf_puts(sql, ", ");
+	sg_sql_string(sql, attr_str(rec, "name"));
+	sg_buf_puts(sql, ", ");
+	sg_sql_string(sql, text);
+	sg_buf_puts(sql, ");\n");
+	free(text);
+}
+
+/* ---- external tables ---- */
+
+/* Does any regular file under `dir` (relative path `rel`) match `pattern`? '*' crosses '/' as in BigQuery. */
+static bool any_match(const char *dir, const char *rel, const char *pattern)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return false;
+	bool found = false;
+	struct dirent *e;
+	sg_buf child = SG_BUF_INIT, crel = SG_BUF_INIT;
+	while (!found && (e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		sg_fs_join(&child, dir, e->d_name);
+		sg_buf_clear(&crel);
+		if (*rel)
+			sg_buf_printf(&crel, "%s/", rel);
+		sg_buf_puts(&crel, e->d_name);
+		struct stat st;
+		if (stat(child.ptr, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			found = any_match(child.ptr, crel.ptr, pattern);
+		else if (S_ISREG(st.st_mode))
+			found = fnmatch(pattern, crel.ptr, 0) == 0;
+	}
+	closedir(d);
+	sg_buf_free(&child);
+	sg_buf_free(&crel);
+	return found;
+}
+
+/*
+ * The local path pattern DuckDB reads for a gs:// URI. BigQuery's '*'
+ * matches across '/', DuckDB's does not: a '*' in the last segment becomes
+ * "**" + "/" + that segment, which matches it at any depth.
+ */
+static void duck_glob(sg_buf *out, const char *root, const char *bucket, const char *name)
+{
+	sg_buf_printf(out, "%s/buckets/%s/", root, bucket);
+	const char *star = strchr(name, '*');
+	if (!star) {
+		sg_buf_puts(out, name);
+		return;
+	}
+	const char *slash = strrchr(name, '/');
+	if (slash && slash > star) {
+		sg_buf_puts(out, name); /* a '*' in a directory: DuckDB's own meaning */
+		return;
+	}
+	size_t dirlen = slash ? (size_t)(slash - name + 1) : 0;
+	sg_buf_put(out, name, dirlen);
+	sg_buf_puts(out, "**/");
+	sg_buf_puts(out, name + dirlen);
+}
+
+static int external_source(sg_local *l, const json_t *planned, sg_buf *files, sg_error *err)
+{
+	json_t *uris = json_object_get(planned, "source_uris");
+	sg_buf bucket = SG_BUF_INIT, name = SG_BUF_INIT, dir = SG_BUF_INIT, glob = SG_BUF_INIT;
+	sg_buf missing = SG_BUF_INIT;
+	int rc = 0;
+	sg_buf_putc(files, '[');
+	for (size_t i = 0; i < json_array_size(uris) && rc == 0; i++) {
+		const char *uri = json_string_value(json_array_get(uris, i));
+		if (sg_gs_uri_split(uri, &bucket, &name, err) < 0) {
+			rc = -1;
+			break;
+		}
+		sg_local_bucket_dir(l->root, bucket.ptr, &dir);
+		if (!sg_fs_is_dir(dir.ptr)) {
+			rc = sg_error_set(err, "source_uris: bucket %s of %s does not exist", bucket.ptr, uri);
+			break;
+		}
+		if (!name.len || !any_match(dir.ptr, "", name.ptr))
+			sg_buf_printf(&missing, "%s%s", missing.len ? ", " : "", uri);
+		sg_buf_clear(&glob);
+		duck_glob(&glob, l->root, bucket.ptr, name.ptr);
+		if (i)
+			sg_buf_puts(files, ", ");
+		sg_sql_string(files, glob.ptr);
+	}
+	sg_buf_putc(files, ']');
+	if (rc == 0 && missing.len)
+		rc = sg_error_set(err,
+				  "source_uris %s match no object yet: an external table reads data that must exist "
+				  "first; it belongs to stage initial-data, after the data has landed",
+				  missing.ptr);
+	sg_buf_free(&bucket);
+	sg_buf_free(&name);
+	sg_buf_free(&dir);
+	sg_buf_free(&glob);
+	sg_buf_free(&missing);
+	return rc;
+}
+
+/* hive_types from a CUSTOM prefix "gs://b/p/{dt:DATE}/{region:STRING}" */
+static void hive_custom_types(sg_buf *sql, const char *prefix)
+{
+	sg_buf_puts(sql, ", hive_types = {");
+	bool first = true;
+	for (const char *p = strchr(prefix, '{'); p; p = strchr(p + 1, '{')) {
+		const char *colon = strchr(p, ':'), *close = strchr(p, '}');
+		if (!colon || !close || colon > close)
+			break;
+		char key[128], type[64];
+		snprintf(key, sizeof(key), "%.*s", (int)(colon - p - 1), p + 1);
+		snprintf(type, sizeof(type), "%.*s", (int)(close - colon - 1), colon + 1);
+		if (!first)
+			sg_buf_puts(sql, ", ");
+		first = false;
+		sg_sql_string(sql, key);
+		sg_buf_puts(sql, ": ");
+		sg_sql_string(sql, duck_type(type));
+	}
+	sg_buf_putc(sql, '}');
+}
+
+static int external_view_sql(sg_local *l, const json_t *planned, sg_buf *sql, sg_error *err)
+{
+	sg_buf files = SG_BUF_INIT;
+	if (external_source(l, planned, &files, err) < 0) {
+		sg_buf_free(&files);
+		return -1;
+	}
+	const char *format = attr_str(planned, "format");
+	json_t *schema = json_object_get(planned, "schema");
+	json_t *hive = json_object_get(planned, "hive_partitioning");
+	json_t *csv = json_object_get(planned, "csv");
+	bool parquet = !strcmp(format, "PARQUET");
+	sg_buf_puts(sql, "CREATE OR REPLACE VIEW ");
+	qualified(sql, planned);
+	sg_buf_puts(sql, " AS SELECT ");
+	if (parquet && json_array_size(schema)) {
+		for (size_t i = 0; i < json_array_size(schema); i++) {
+			const json_t *col = json_array_get(schema, i);
+			sg_buf_puts(sql, i ? ", CAST(" : "CAST(");
+			sg_sql_ident(sql, attr_str(col, "name"));
+			sg_buf_puts(sql, " AS ");
+			column_type(sql, col);
+			sg_buf_puts(sql, ") AS ");
+			sg_sql_ident(sql, attr_str(col, "name"));
+		}
+		if (hive) {
+			/* the hive partition keys come after the declared columns */
+			sg_buf_puts(sql, ", * EXCLUDE (");
+			for (size_t i = 0; i < json_array_size(schema); i++) {
+				if (i)
+					sg_buf_puts(sql, ", ");
+				sg_sql_ident(sql, attr_str(json_array_get(schema, i), "name"));
+			}
+			sg_buf_putc(sql, ')');
+		}
+	} else {
+		sg_buf_puts(sql, "*");
+	}
+	sg_buf_puts(sql, " FROM ");
+	sg_buf_puts(sql, parquet ? "read_parquet(" : !strcmp(format, "CSV") ? "read_csv(" : "read_json(");
+	sg_buf_puts(sql, files.ptr);
+	if (hive) {
+		const char *mode = attr_str(hive, "mode");
+		sg_buf_puts(sql, ", hive_partitioning = true");
+		if (mode && !strcmp(mode, "STRINGS"))
+			sg_buf_puts(sql, ", hive_types_autocast = false");
+		const char *prefix = attr_str(hive, "source_uri_prefix");
+		if (mode && !strcmp(mode, "CUSTOM") && prefix)
+			hive_custom_types(sql, prefix);
+	} else {
+		sg_buf_puts(sql, ", hive_partitioning = false");
+	}
+	if (!strcmp(format, "CSV")) {
+		int64_t skip = json_integer_value(json_object_get(csv, "skip_leading_rows"));
+		const char *delim = csv ? attr_str(csv, "field_delimiter") : ",";
+		const char *quote = csv ? attr_str(csv, "quote") : "\"";
+		if (json_array_size(schema)) {
+			sg_buf_printf(sql, ", header = false, skip = %lld", (long long)skip);
+		} else {
+			sg_buf_printf(sql, ", header = %s, skip = %lld", skip >= 1 ? "true" : "false",
+				      (long long)(skip >= 1 ? skip - 1 : 0));
+		}
+		sg_buf_puts(sql, ", delim = ");
+		sg_sql_string(sql, delim && !strcmp(delim, "\\t") ? "\t" : delim ? delim : ",");
+		sg_buf_puts(sql, ", quote = ");
+		sg_sql_string(sql, quote ? quote : "\"");
+	} else if (!parquet) {
+		sg_buf_puts(sql, ", format = 'newline_delimited'");
+	}
+	if (!parquet && json_array_size(schema)) {
+		sg_buf_puts(sql, ", columns = {");
+		for (size_t i = 0; i < json_array_size(schema); i++) {
+			const json_t *col = json_array_get(schema, i);
+			if (i)
+				sg_buf_puts(sql, ", ");
+			sg_sql_string(sql, attr_str(col, "name"));
+			sg_buf_puts(sql, ": ");
+			sg_buf tmp = SG_BUF_INIT;
+			column_type(&tmp, col);
+			sg_sql_string(sql, tmp.ptr);
+			sg_buf_free(&tmp);
+		}
+		sg_buf_putc(sql, '}');
+	}
+	sg_buf_puts(sql, ");\n");
+	sg_buf_free(&files);
+	return 0;
+}
+
+/* ---- tables ---- */
+
+/* The columns of an existing table, as [[name, type], ...], or NULL when it does not exist. */
+static int existing_columns(sg_warehouse *w, const json_t *attrs, json_t **out, sg_error *err)
+{
+	sg_buf sql = SG_BUF_INIT;
+	sg_buf_puts(&sql, "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ");
+	sg_sql_string(&sql, attr_str(attrs, "dataset"));
+	sg_buf_puts(&sql, " AND table_name = ");
+	sg_sql_string(&sql, attr_str(attrs, "name"));
+	sg_buf_puts(&sql, " ORDER BY ordinal_position");
+	int rc = sg_warehouse_rows(w, sql.ptr, -1, out, err);
+	sg_buf_free(&sql);
+	if (rc == 0 && json_array_size(*out) == 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+static void create_table_sql(sg_buf *sql, const json_t *planned)
+{
+	json_t *schema = json_object_get(planned, "schema");
+	sg_buf_puts(sql, "CREATE TABLE ");
+	qualified(sql, planned);
+	sg_buf_puts(sql, " (");
+	for (size_t i = 0; i < json_array_size(schema); i++) {
+		if (i)
+			sg_buf_puts(sql, ", ");
+		column_def(sql, json_array_get(schema, i));
+	}
+	sg_buf_puts(sql, ");\n");
+}
+
+static json_t *with_computed(sg_local *l, const json_t *planned)
+{
+	json_t *out = json_deep_copy(planned);
+	sg_buf b = SG_BUF_INIT;
+	sg_buf_printf(&b, "%s/warehouse.duckdb#%s.%s", l->root, attr_str(planned, "dataset"), attr_str(planned, "name"));
+	json_object_set_new(out, "self_link", json_string(b.ptr));
+	sg_buf_free(&b);
+	return out;
+}
+
+int sg_local_table_create(sg_provider *p, const sg_kind *kind, const json_t *planned, json_t **out, sg_error *err)
+{
+	sg_local *l = sg_local_from(p);
+	sg_warehouse *w;
+	if (sg_local_warehouse(l, &w, err) < 0)
+		return -1;
+	sg_buf sql = SG_BUF_INIT;
+	int rc = 0;
+	if (!strcmp(kind->name, "table")) {
+		json_t *cols = NULL;
+		rc = existing_columns(w, planned, &cols, err);
+		if (rc == 0 && cols) {
+			/* left by an apply killed after creating it: adopt it when it is what we planned */
+			json_t *schema = json_object_get(planned, "schema");
+			bool same = json_array_size(cols) == json_array_size(schema);
+			for (size_t i = 0; same && i < json_array_size(cols); i++) {
+				const char *have = json_string_value(json_array_get(json_array_get(cols, i), 0));
+				same = !strcasecmp(have, attr_str(json_array_get(schema, i), "name"));
+			}
+			if (!same)
+				rc = sg_error_set(err, "table %s.%s already exists with other columns; drop it or "
+						       "rename this table", attr_str(planned, "dataset"), attr_str(planned, "name"));
+		} else if (rc == 0) {
+			create_table_sql(&sql, planned);
+		}
+		json_decref(cols);
+	} else if (!strcmp(kind->name, "view")) {
+		sg_buf_puts(&sql, "CREATE OR REPLACE VIEW ");
+		qualified(&sql, planned);
+		sg_buf_puts(&sql, " AS\n");
+		sg_buf_puts(&sql, attr_str(planned, "query"));
+		sg_buf_puts(&sql, ";\n");
+	} else {
+		rc = external_view_sql(l, planned, &sql, err);
+	}
+	json_t *rec = NULL;
+	if (rc == 0) {
+		rec = with_computed(l, planned);
+		meta_sql(&sql, kind->name, rec);
+		rc = sg_warehouse_tx(w, sql.ptr, err);
+	}
+	sg_buf_free(&sql);
+	if (rc < 0) {
+		json_decref(rec);
+		return -1;
+	}
+	*out = rec;
+	return 0;
+}
+
+static const json_t *find_col(const json_t *schema, const char *name)
+{
+	for (size_t i = 0; i < json_array_size(schema); i++) {
+		const json_t *c = json_array_get(schema, i);
+		if (!strcasecmp(attr_str(c, "name"), name))
+			return c;
+	}
+	return NULL;
+}
+
+bool sg_local_table_update_in_place(const char *attr, const json_t *prior, const json_t *planned, sg_buf *why)
+{
+	if (strcmp(attr, "schema"))
+		return false;
+	const json_t *old = json_object_get(prior, "schema"), *new = json_object_get(planned, "schema");
+	for (size_t i = 0; i < json_array_size(old); i++) {
+		const json_t *oc = json_array_get(old, i);
+		const json_t *nc = find_col(new, attr_str(oc, "name"));
+		if (!nc) {
+			sg_buf_printf(why, "column %s is dropped", attr_str(oc, "name"));
+			return false;
+		}
+		const char *ot = sg_column_type_canonical(attr_str(oc, "type"));
+		const char *nt = sg_column_type_canonical(attr_str(nc, "type"));
+		if (strcasecmp(ot, nt)) {
+			sg_buf_printf(why, "column %s changes type from %s to %s", attr_str(oc, "name"), ot, nt);
+			return false;
+		}
+		if (strcmp(attr_str(oc, "mode"), attr_str(nc, "mode"))) {
+			sg_buf_printf(why, "column %s changes mode from %s to %s", attr_str(oc, "name"),
+				      attr_str(oc, "mode"), attr_str(nc, "mode"));
+			return false;
+		}
+	}
+	for (size_t i = 0; i < json_array_size(new); i++) {
+		const json_t *nc = json_array_get(new, i);
+		if (!find_col(old, attr_str(nc, "name")) && !strcmp(attr_str(nc, "mode"), "REQUIRED")) {
+			sg_buf_printf(why, "new column %s is REQUIRED (only NULLABLE or REPEATED columns can be added)",
+				      attr_str(nc, "name"));
+			return false;
+		}
+	}
+	return true;
+}
+
+int sg_local_table_update(sg_provider *p, const sg_kind *kind, const json_t *prior, const json_t *planned,
+			  json_t **out, sg_error *err)
+{
+	sg_local *l = sg_local_from(p);
+	sg_warehouse *w;
+	if (sg_local_warehouse(l, &w, err) < 0)
+		return -1;
+	sg_buf sql = SG_BUF_INIT;
+	int rc = 0;
+	if (!strcmp(kind->name, "table")) {
+		const json_t *old = json_object_get(prior, "schema"), *new = json_object_get(planned, "schema");
+		for (size_t i = 0; i < json_array_size(new); i++) {
+			const json_t *nc = json_array_get(new, i);
+			if (find_col(old, attr_str(nc, "name")))
+				continue;
+			sg_buf_puts(&sql, "ALTER TABLE ");
+			qualified(&sql, planned);
+			sg_buf_puts(&sql, " ADD COLUMN ");
+			column_def(&sql, nc);
+			sg_buf_puts(&sql, ";\n");
+		}
+	} else if (!strcmp(kind->name, "view")) {
+		sg_buf_puts(&sql, "CREATE OR REPLACE VIEW ");
+		qualified(&sql, planned);
+		sg_buf_puts(&sql, " AS\n");
+		sg_buf_puts(&sql, attr_str(planned, "query"));
+		sg_buf_puts(&sql, ";\n");
+	} else {
+		rc = external_view_sql(l, planned, &sql, err);
+	}
+	json_t *rec = NULL;
+	if (rc == 0) {
+		rec = with_computed(l, planned);
+		meta_sql(&sql, kind->name, rec);
+		rc = sg_warehouse_tx(w, sql.ptr, err);
+	}
+	sg_buf_free(&sql);
+	if (rc < 0) {
+		json_decref(rec);
+		return -1;
+	}
+	*out = rec;
+	return 0;
+}
+
+int sg_local_table_destroy(sg_provider *p, const sg_kind *kind, const json_t *prior, sg_error *err)
+{
+	sg_local *l = sg_local_from(p);
+	sg_warehouse *w;
+	if (sg_local_warehouse(l, &w, err) < 0)
+		return -1;
+	sg_buf sql = SG_BUF_INIT;
+	sg_buf_puts(&sql, !strcmp(kind->name, "table") ? "DROP TABLE IF EXISTS " : "DROP VIEW IF EXISTS ");
+	qualified(&sql, prior);
+	sg_buf_puts(&sql, ";\nDELETE FROM _sigma.objects WHERE kind <> 'dataset' AND dataset = ");
+	sg_sql_string(&sql, attr_str(prior, "dataset"));
+	sg_buf_puts(&sql, " AND name = ");
+	sg_sql_string(&sql, attr_str(prior, "name"));
+	sg_buf_puts(&sql, ";\n");
+	int rc = sg_warehouse_tx(w, sql.ptr, err);
+	sg_buf_free(&sql);
+	return rc;
+}
+
+int sg_local_table_read(sg_provider *p, const sg_kind *kind, const json_t *prior, json_t **out, sg_error *err)
+{
+	(void)kind;
+	sg_local *l = sg_local_from(p);
+	*out = NULL;
+	sg_warehouse *w;
+	if (sg_local_warehouse(l, &w, err) < 0)
+		return -1;
+	sg_buf sql = SG_BUF_INIT;
+	sg_buf_puts(&sql, "SELECT o.attrs::VARCHAR FROM information_schema.tables t LEFT JOIN _sigma.objects o "
+			  "ON o.kind <> 'dataset' AND o.dataset = t.table_schema AND o.name = t.table_name "
+			  "WHERE t.table_schema = ");
+	sg_sql_string(&sql, attr_str(prior, "dataset"));
+	sg_buf_puts(&sql, " AND t.table_name = ");
+	sg_sql_string(&sql, attr_str(prior, "name"));
+	json_t *rows = NULL;
+	int rc = sg_warehouse_rows(w, sql.ptr, 1, &rows, err);
+	sg_buf_free(&sql);
+	if (rc == 0 && json_array_size(rows) == 1) {
+		const char *text = json_string_value(json_array_get(json_array_get(rows, 0), 0));
+		*out = text ? json_loads(text, 0, NULL) : NULL;
+		if (!*out)
+			*out = json_object();
+	}
+	json_decref(rows);
+	return rc;
+}

@@ -1,0 +1,301 @@
+#include "providers/local/warehouse.h"
+
+#include "providers/local/duckdb_api.h"
+#include "util/alloc.h"
+#include "util/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+struct sg_warehouse {
+	duckdb_database db;
+	duckdb_connection conn;
+	pthread_mutex_t mu;
+	int lock_fd;
+};
+
+void sg_sql_ident(sg_buf *out, const char *s)
+{
+	sg_buf_putc(out, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			sg_buf_putc(out, '"');
+		sg_buf_putc(out, *s);
+	}
+	sg_buf_putc(out, '"');
+}
+
+void sg_sql_string(sg_buf *out, const char *s)
+{
+	sg_buf_putc(out, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			sg_buf_putc(out, '\'');
+		sg_buf_putc(out, *s);
+	}
+	sg_buf_putc(out, '\'');
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Take the cross-process lock, waiting up to timeout_ms. */
+static int take_lock(const char *db_path, const char *holder, int64_t timeout_ms, int *out_fd, sg_error *err)
+{
+	sg_buf path = SG_BUF_INIT;
+	sg_buf_printf(&path, "%s.lock", db_path);
+	int fd = open(path.ptr, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		sg_error_set(err, "cannot open the warehouse lock %s: %s", path.ptr, strerror(errno));
+		sg_buf_free(&path);
+		return -1;
+	}
+	int64_t deadline = now_ms() + timeout_ms;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			sg_error_set(err, "cannot lock the warehouse: %s", strerror(errno));
+			close(fd);
+			sg_buf_free(&path);
+			return -1;
+		}
+		if (now_ms() >= deadline) {
+			char who[512] = "";
+			ssize_t n = pread(fd, who, sizeof(who) - 1, 0);
+			who[n > 0 ? n : 0] = '\0';
+			who[strcspn(who, "\n")] = '\0';
+			sg_error_set(err, "the warehouse %s is busy: held by %s; gave up after %lld ms", db_path,
+				     who[0] ? who : "another process", (long long)timeout_ms);
+			close(fd);
+			sg_buf_free(&path);
+			return -1;
+		}
+		usleep(20 * 1000);
+	}
+	char host[256] = "";
+	gethostname(host, sizeof(host) - 1);
+	sg_buf info = SG_BUF_INIT;
+	time_t t = time(NULL);
+	char when[64];
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	sg_buf_printf(&info, "pid %ld on %s (%s) since %s\n", (long)getpid(), host, holder ? holder : "sigma", when);
+	if (ftruncate(fd, 0) == 0)
+		(void)pwrite(fd, info.ptr, info.len, 0);
+	sg_buf_free(&info);
+	sg_buf_free(&path);
+	*out_fd = fd;
+	return 0;
+}
+
+int sg_warehouse_open(const char *path, const char *holder, int64_t timeout_ms, sg_warehouse **out, sg_error *err)
+{
+	*out = NULL;
+	int lock_fd = -1;
+	if (take_lock(path, holder, timeout_ms, &lock_fd, err) < 0)
+		return -1;
+	duckdb_config config = NULL;
+	if (duckdb_create_config(&config) != DuckDBSuccess) {
+		close(lock_fd);
+		return sg_error_set(err, "cannot create a DuckDB configuration");
+	}
+	duckdb_set_config(config, "autoinstall_known_extensions", "false");
+	duckdb_set_config(config, "autoload_known_extensions", "false");
+	sg_warehouse *w = sg_calloc(1, sizeof(*w));
+	w->lock_fd = lock_fd;
+	char *open_err = NULL;
+	if (duckdb_open_ext(path, &w->db, config, &open_err) != DuckDBSuccess) {
+		sg_error_set(err, "cannot open the warehouse %s: %s", path, open_err ? open_err : "unknown error");
+		duckdb_free(open_err);
+		duckdb_destroy_config(&config);
+		close(lock_fd);
+		free(w);
+		return -1;
+	}
+	duckdb_destroy_config(&config);
+	if (duckdb_connect(w->db, &w->conn) != DuckDBSuccess) {
+		duckdb_close(&w->db);
+		close(lock_fd);
+		free(w);
+		return sg_error_set(err, "cannot connect to the warehouse %s", path);
+	}
+	pthread_mutex_init(&w->mu, NULL);
+	if (sg_warehouse_exec(w, "SET TimeZone = 'UTC';"
+				 "CREATE SCHEMA IF NOT EXISTS _sigma;"
+				 "CREATE TABLE IF NOT EXISTS _sigma.objects("
+				 "  kind VARCHAR NOT NULL, dataset VARCHAR NOT NULL, name VARCHAR NOT NULL,"
+				 "  attrs JSON NOT NULL, updated_at TIMESTAMPTZ NOT NULL DEFAULT now());",
+			      err) < 0) {
+		sg_error_prefix(err, "cannot prepare the warehouse %s: ", path);
+		sg_warehouse_close(w);
+		return -1;
+	}
+	*out = w;
+	return 0;
+}
+
+void sg_warehouse_close(sg_warehouse *w)
+{
+	if (!w)
+		return;
+	duckdb_disconnect(&w->conn);
+	duckdb_close(&w->db);
+	pthread_mutex_destroy(&w->mu);
+	if (w->lock_fd >= 0)
+		close(w->lock_fd); /* releases the flock */
+	free(w);
+}
+
+static int run(sg_warehouse *w, const char *sql, duckdb_result *res, sg_error *err)
+{
+	if (duckdb_query(w->conn, sql, res) != DuckDBSuccess) {
+		const char *msg = duckdb_result_error(res);
+		sg_error_set(err, "%s", msg ? msg : "query failed");
+		duckdb_destroy_result(res);
+		return -1;
+	}
+	return 0;
+}
+
+int sg_warehouse_exec(sg_warehouse *w, const char *sql, sg_error *err)
+{
+	duckdb_result res;
+	pthread_mutex_lock(&w->mu);
+	int rc = run(w, sql, &res, err);
+	if (rc == 0)
+		duckdb_destroy_result(&res);
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+int sg_warehouse_tx(sg_warehouse *w, const char *sql, sg_error *err)
+{
+	duckdb_result res;
+	pthread_mutex_lock(&w->mu);
+	int rc = run(w, "BEGIN TRANSACTION", &res, err);
+	if (rc == 0) {
+		duckdb_destroy_result(&res);
+		rc = run(w, sql, &res, err);
+		if (rc == 0) {
+			duckdb_destroy_result(&res);
+			rc = run(w, "COMMIT", &res, err);
+			if (rc == 0)
+				duckdb_destroy_result(&res);
+		}
+		if (rc < 0) {
+			sg_error rb = SG_ERROR_INIT;
+			if (run(w, "ROLLBACK", &res, &rb) == 0)
+				duckdb_destroy_result(&res);
+			sg_error_clear(&rb);
+		}
+	}
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+static json_t *cell(duckdb_type type, void *data, uint64_t *validity, idx_t row)
+{
+	if (validity && !duckdb_validity_row_is_valid(validity, row))
+		return json_null();
+	switch (type) {
+	case DUCKDB_TYPE_BOOLEAN:
+		return json_boolean(((bool *)data)[row]);
+	case DUCKDB_TYPE_TINYINT:
+		return json_integer(((int8_t *)data)[row]);
+	case DUCKDB_TYPE_SMALLINT:
+		return json_integer(((int16_t *)data)[row]);
+	case DUCKDB_TYPE_INTEGER:
+		return json_integer(((int32_t *)data)[row]);
+	case DUCKDB_TYPE_BIGINT:
+		return json_integer(((int64_t *)data)[row]);
+	case DUCKDB_TYPE_UTINYINT:
+		return json_integer(((uint8_t *)data)[row]);
+	case DUCKDB_TYPE_USMALLINT:
+		return json_integer(((uint16_t *)data)[row]);
+	case DUCKDB_TYPE_UINTEGER:
+		return json_integer(((uint32_t *)data)[row]);
+	case DUCKDB_TYPE_UBIGINT:
+		return json_integer((json_int_t)((uint64_t *)data)[row]);
+	case DUCKDB_TYPE_FLOAT:
+		return json_real(((float *)data)[row]);
+	case DUCKDB_TYPE_DOUBLE:
+		return json_real(((double *)data)[row]);
+	case DUCKDB_TYPE_VARCHAR:
+	case DUCKDB_TYPE_BLOB: {
+		duckdb_string_t *s = &((duckdb_string_t *)data)[row];
+		uint32_t len = s->value.inlined.length;
+		const char *p = len <= 12 ? s->value.inlined.inlined : s->value.pointer.ptr;
+		return json_stringn_nocheck(p, len);
+	}
+	default:
+		return NULL;
+	}
+}
+
+int sg_warehouse_rows(sg_warehouse *w, const char *sql, int64_t max_rows, json_t **out, sg_error *err)
+{
+	*out = NULL;
+	duckdb_result res;
+	pthread_mutex_lock(&w->mu);
+	if (run(w, sql, &res, err) < 0) {
+		pthread_mutex_unlock(&w->mu);
+		return -1;
+	}
+	idx_t ncols = duckdb_column_count(&res);
+	duckdb_type *types = sg_calloc(ncols ? ncols : 1, sizeof(*types));
+	for (idx_t c = 0; c < ncols; c++)
+		types[c] = duckdb_column_type(&res, c);
+	json_t *rows = json_array();
+	int rc = 0;
+	for (;;) {
+		duckdb_data_chunk chunk = duckdb_fetch_chunk(res);
+		if (!chunk)
+			break;
+		idx_t n = duckdb_data_chunk_get_size(chunk);
+		for (idx_t r = 0; r < n && (max_rows < 0 || (int64_t)json_array_size(rows) < max_rows); r++) {
+			json_t *row = json_array();
+			for (idx_t c = 0; c < ncols; c++) {
+				duckdb_vector v = duckdb_data_chunk_get_vector(chunk, c);
+				json_t *val = cell(types[c], duckdb_vector_get_data(v), duckdb_vector_get_validity(v), r);
+				if (!val) {
+					rc = sg_error_set(err, "column %s has a type sigma cannot read here (cast it to VARCHAR)",
+							  duckdb_column_name(&res, c));
+					val = json_null();
+				}
+				json_array_append_new(row, val);
+			}
+			json_array_append_new(rows, row);
+		}
+		duckdb_destroy_data_chunk(&chunk);
+		if (rc < 0 || (max_rows >= 0 && (int64_t)json_array_size(rows) >= max_rows))
+			break;
+	}
+	duckdb_destroy_result(&res);
+	pthread_mutex_unlock(&w->mu);
+	free(types);
+	if (rc < 0) {
+		json_decref(rows);
+		return -1;
+	}
+	*out = rows;
+	return 0;
+}
+
+int sg_warehouse_int(sg_warehouse *w, const char *sql, int64_t *out, sg_error *err)
+{
+	json_t *rows = NULL;
+	if (sg_warehouse_rows(w, sql, 1, &rows, err) < 0)
+		return -1;
+	json_t *v = json_array_get(json_array_get(rows, 0), 0);
+	*out = json_is_integer(v) ? json_integer_value(v) : 0;
+	json_decref(rows);
+	return 0;
+}
