@@ -322,9 +322,13 @@ static void render_change(line_ctx *lc, const sg_change *c)
 				value_text(&val, ov, false, 8);
 				sg_buf_puts(&val, " -> (known after apply)");
 				attr_line(lc, 6, '~', name, width, val.ptr, NULL);
-			} else if (!strcmp(name, "name") || !strcmp(name, "dataset")) {
+			} else if (!strcmp(name, "name") || !strcmp(name, "dataset") || forces) {
 				value_text(&val, nv, new_secret, 8);
-				attr_line(lc, 6, ' ', name, width, val.ptr, NULL);
+				attr_line(lc, 6, ' ', name, width, val.ptr, suffix);
+				if (reason && strchr(reason, ':')) {
+					indent_to(out, 8);
+					sg_buf_printf(out, "# (%s)\n", strchr(reason, ':') + 2);
+				}
 			} else {
 				hidden++;
 			}

@@ -167,7 +167,7 @@ static void run_node(runner *r, op_node *n)
 	if (rc == 0) {
 		if (n->op == SG_OP_DELETE) {
 			rc = sg_state_remove(r->st, c->address, &err);
-			if (rc == 0 && c->action == SG_ACT_DELETE)
+			if (rc == 0)
 				r->res->destroyed++;
 		} else {
 			json_t *entry = sg_plan_state_entry(c->res, out, sensitive, c->prior_entry);
