@@ -29,6 +29,7 @@ static const command commands[] = {
 	{ "destroy", cmd_destroy, "destroy everything the state records" },
 	{ "output", cmd_output, "print the outputs recorded by the last apply" },
 	{ "force-unlock", cmd_force_unlock, "remove a stale state lock by its ID" },
+	{ "query", cmd_query, "run SQL on the local warehouse" },
 	{ "version", cmd_version, "print sigma's version and its libraries'" },
 	{ "help", cmd_help, "list the commands" },
 };

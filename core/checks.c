@@ -72,7 +72,7 @@ static void implicit_ref(sg_manifest *m, sg_resource *r, json_t *holder, const c
 		sg_buf hint = SG_BUF_INIT;
 		suggest_resource(m, kind, key, &hint);
 		sg_diags_add(d, SG_SEV_ERROR, pos, r->address, "%s: %s \"%s\" is not declared%s", label, kind, key,
-			     hint.ptr);
+			     sg_buf_cstr(&hint));
 		sg_buf_free(&hint);
 	} else {
 		sg_resource_add_dep(r, target);
@@ -271,7 +271,7 @@ static void check_depends_on(sg_manifest *m, sg_resource *r, sg_diags *d)
 				suggest_resource(m, kind, dot + 1, &hint);
 			}
 			sg_diags_add(d, SG_SEV_ERROR, &e->pos, r->address, "depends_on: %s is not declared%s", e->str,
-				     hint.ptr);
+				     sg_buf_cstr(&hint));
 			sg_buf_free(&hint);
 		} else if (dep == r) {
 			sg_diags_add(d, SG_SEV_ERROR, &e->pos, r->address, "depends_on: a resource cannot depend on itself");
@@ -431,7 +431,7 @@ static int check_one_ref(const sg_ref *ref, void *vctx)
 		if (kind_known)
 			suggest_resource(c->m, ref->parts[0], ref->parts[1], &hint);
 		sg_diags_add(c->d, SG_SEV_ERROR, &pos, c->what, "${%s}: reference to undeclared resource %s%s", ref->text,
-			     addr.ptr, hint.ptr);
+			     addr.ptr, sg_buf_cstr(&hint));
 		sg_buf_free(&hint);
 	} else if (target == c->r) {
 		sg_diags_add(c->d, SG_SEV_ERROR, &pos, c->what, "${%s}: a resource cannot reference itself", ref->text);

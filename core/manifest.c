@@ -344,7 +344,7 @@ static void load_document(sg_manifest *m, const sg_provider *prov, const sg_ynod
 				for (const sg_kind *const *kk = prov->kinds; *kk; kk++)
 					sg_buf_printf(&hint, ", %s", (*kk)->name);
 			}
-			sg_diags_error(d, &k->pos, "unknown kind \"%s\"%s", k->str, hint.ptr);
+			sg_diags_error(d, &k->pos, "unknown kind \"%s\"%s", k->str, sg_buf_cstr(&hint));
 			sg_buf_free(&hint);
 			continue;
 		}

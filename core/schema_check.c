@@ -216,7 +216,7 @@ json_t *sg_schema_convert_value(const sg_attr *a, const sg_ynode *n, const char 
 						sg_buf_printf(&hint, "%s%s", x == a->fields ? "" : ", ", x->name);
 				}
 				sg_diags_add(d, SG_SEV_ERROR, &k->pos, what, "unknown attribute %s%s%s", prefix.ptr, k->str,
-					     hint.ptr);
+					     sg_buf_cstr(&hint));
 				sg_buf_free(&hint);
 				continue;
 			}
@@ -295,7 +295,7 @@ json_t *sg_schema_convert_object(const sg_attr *fields, const sg_ynode *map, con
 			}
 			if (guess)
 				sg_buf_printf(&hint, " (did you mean %s?)", guess);
-			sg_diags_add(d, SG_SEV_ERROR, &k->pos, what, "unknown attribute \"%s\"%s", k->str, hint.ptr);
+			sg_diags_add(d, SG_SEV_ERROR, &k->pos, what, "unknown attribute \"%s\"%s", k->str, sg_buf_cstr(&hint));
 			sg_buf_free(&hint);
 			continue;
 		}

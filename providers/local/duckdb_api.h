@@ -54,6 +54,13 @@ typedef enum DUCKDB_TYPE {
 	DUCKDB_TYPE_ARRAY = 33,
 } duckdb_type;
 
+typedef enum {
+	DUCKDB_RESULT_TYPE_INVALID = 0,
+	DUCKDB_RESULT_TYPE_CHANGED_ROWS = 1,
+	DUCKDB_RESULT_TYPE_NOTHING = 2,
+	DUCKDB_RESULT_TYPE_QUERY_RESULT = 3,
+} duckdb_result_type;
+
 typedef struct _duckdb_database {
 	void *internal_ptr;
 } * duckdb_database;
@@ -127,6 +134,7 @@ idx_t duckdb_column_count(duckdb_result *result);
 const char *duckdb_column_name(duckdb_result *result, idx_t col);
 duckdb_type duckdb_column_type(duckdb_result *result, idx_t col);
 idx_t duckdb_rows_changed(duckdb_result *result);
+duckdb_result_type duckdb_result_return_type(duckdb_result result);
 
 duckdb_state duckdb_prepare(duckdb_connection connection, const char *query,
 			    duckdb_prepared_statement *out_prepared_statement);

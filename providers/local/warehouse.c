@@ -299,3 +299,105 @@ int sg_warehouse_int(sg_warehouse *w, const char *sql, int64_t *out, sg_error *e
 	json_decref(rows);
 	return 0;
 }
+
+void sg_wh_result_free(sg_wh_result *r)
+{
+	json_decref(r->columns);
+	json_decref(r->rows);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Read the rows of `res` into `out`; false when a column has a type cell() cannot read. */
+static bool read_rows(duckdb_result *res, int64_t max_rows, sg_wh_result *out)
+{
+	idx_t ncols = duckdb_column_count(res);
+	out->columns = json_array();
+	for (idx_t c = 0; c < ncols; c++)
+		json_array_append_new(out->columns, json_string(duckdb_column_name(res, c)));
+	duckdb_type *types = sg_calloc(ncols ? ncols : 1, sizeof(*types));
+	for (idx_t c = 0; c < ncols; c++) {
+		types[c] = duckdb_column_type(res, c);
+		int probe = 0;
+		json_t *t = NULL;
+		switch (types[c]) {
+		case DUCKDB_TYPE_BOOLEAN: case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT: case DUCKDB_TYPE_INTEGER:
+		case DUCKDB_TYPE_BIGINT: case DUCKDB_TYPE_UTINYINT: case DUCKDB_TYPE_USMALLINT: case DUCKDB_TYPE_UINTEGER:
+		case DUCKDB_TYPE_UBIGINT: case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE: case DUCKDB_TYPE_VARCHAR:
+			break;
+		default:
+			probe = 1;
+		}
+		(void)t;
+		if (probe) {
+			free(types);
+			return false;
+		}
+	}
+	out->rows = json_array();
+	for (;;) {
+		duckdb_data_chunk chunk = duckdb_fetch_chunk(*res);
+		if (!chunk)
+			break;
+		idx_t n = duckdb_data_chunk_get_size(chunk);
+		for (idx_t r = 0; r < n; r++) {
+			if (max_rows >= 0 && (int64_t)json_array_size(out->rows) >= max_rows) {
+				out->truncated = true;
+				break;
+			}
+			json_t *row = json_array();
+			for (idx_t c = 0; c < ncols; c++) {
+				duckdb_vector v = duckdb_data_chunk_get_vector(chunk, c);
+				json_array_append_new(row, cell(types[c], duckdb_vector_get_data(v), duckdb_vector_get_validity(v), r));
+			}
+			json_array_append_new(out->rows, row);
+		}
+		duckdb_destroy_data_chunk(&chunk);
+		if (out->truncated)
+			break;
+	}
+	free(types);
+	return true;
+}
+
+int sg_warehouse_query(sg_warehouse *w, const char *sql, int64_t max_rows, sg_wh_result *out, sg_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	duckdb_result res;
+	pthread_mutex_lock(&w->mu);
+	if (run(w, sql, &res, err) < 0) {
+		pthread_mutex_unlock(&w->mu);
+		return -1;
+	}
+	duckdb_result_type kind = duckdb_result_return_type(res);
+	int rc = 0;
+	if (kind == DUCKDB_RESULT_TYPE_CHANGED_ROWS) {
+		out->changed = (int64_t)duckdb_rows_changed(&res);
+	} else if (kind == DUCKDB_RESULT_TYPE_QUERY_RESULT) {
+		out->is_query = true;
+		if (!read_rows(&res, max_rows, out)) {
+			/* text for what we do not read natively: DuckDB's own casts, same rows */
+			json_decref(out->columns);
+			out->columns = NULL;
+			duckdb_destroy_result(&res);
+			sg_buf wrapped = SG_BUF_INIT;
+			size_t len = strlen(sql);
+			while (len && (sql[len - 1] == ';' || sql[len - 1] == ' ' || sql[len - 1] == '\n'))
+				len--;
+			sg_buf_puts(&wrapped, "SELECT COLUMNS(*)::VARCHAR FROM (");
+			sg_buf_put(&wrapped, sql, len);
+			sg_buf_puts(&wrapped, "\n) AS sigma_result");
+			rc = run(w, wrapped.ptr, &res, err);
+			sg_buf_free(&wrapped);
+			if (rc < 0)
+				sg_error_prefix(err, "cannot show the result as text (cast the columns to VARCHAR): ");
+			else if (!read_rows(&res, max_rows, out))
+				rc = sg_error_set(err, "cannot read the result");
+		}
+	}
+	if (rc == 0)
+		duckdb_destroy_result(&res);
+	pthread_mutex_unlock(&w->mu);
+	if (rc < 0)
+		sg_wh_result_free(out);
+	return rc;
+}

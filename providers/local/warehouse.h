@@ -39,6 +39,23 @@ int sg_warehouse_exec(sg_warehouse *w, const char *sql, sg_error *err);
  * booleans typed). `max_rows` < 0: all.
  */
 int sg_warehouse_rows(sg_warehouse *w, const char *sql, int64_t max_rows, json_t **out, sg_error *err);
+/* The result of a statement run for a user (sigma query). */
+typedef struct sg_wh_result {
+	json_t *columns; /* array of names */
+	json_t *rows;    /* array of arrays; values sigma cannot type come as text */
+	int64_t changed; /* rows affected, for INSERT/UPDATE/DELETE */
+	bool is_query;   /* the statement returned rows */
+	bool truncated;  /* more rows than max_rows */
+} sg_wh_result;
+
+/*
+ * Run `sql` (one or more statements; the last one's result is returned).
+ * Columns of types sigma does not read natively (dates, decimals, lists...)
+ * are returned as DuckDB's text form. `max_rows` < 0: all.
+ */
+int sg_warehouse_query(sg_warehouse *w, const char *sql, int64_t max_rows, sg_wh_result *out, sg_error *err);
+void sg_wh_result_free(sg_wh_result *r);
+
 /* The single BIGINT of a one-row, one-column query (NULL → 0). */
 int sg_warehouse_int(sg_warehouse *w, const char *sql, int64_t *out, sg_error *err);
 

@@ -1,0 +1,220 @@
+/*
+ * sigma query [-format table|csv|json|ndjson] [-max-rows N] [-f FILE] [SQL]
+ *
+ * Runs SQL on the local warehouse and prints the result; statements that
+ * change rows print how many. SQL comes from the argument, -f FILE, or
+ * stdin. For now the SQL is DuckDB's dialect; the BigQuery translation is
+ * a later step.
+ */
+#include "cli/common.h"
+
+#include "providers/local/warehouse.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/text.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] = "sigma query [-format table|csv|json|ndjson] [-max-rows N] [-f FILE] [SQL]";
+
+static void cell_text(sg_buf *out, const json_t *v)
+{
+	if (json_is_null(v))
+		sg_buf_puts(out, "NULL");
+	else if (json_is_string(v))
+		sg_buf_put(out, json_string_value(v), json_string_length(v));
+	else
+		sg_json_canonical(out, v);
+}
+
+static void print_csv(const sg_wh_result *r)
+{
+	sg_buf line = SG_BUF_INIT, cell = SG_BUF_INIT;
+	for (size_t c = 0; c < json_array_size(r->columns); c++) {
+		if (c)
+			sg_buf_putc(&line, ',');
+		sg_buf_puts(&line, json_string_value(json_array_get(r->columns, c)));
+	}
+	puts(sg_buf_cstr(&line));
+	for (size_t i = 0; i < json_array_size(r->rows); i++) {
+		json_t *row = json_array_get(r->rows, i);
+		sg_buf_clear(&line);
+		for (size_t c = 0; c < json_array_size(row); c++) {
+			json_t *v = json_array_get(row, c);
+			if (c)
+				sg_buf_putc(&line, ',');
+			if (json_is_null(v))
+				continue;
+			sg_buf_clear(&cell);
+			cell_text(&cell, v);
+			if (strpbrk(sg_buf_cstr(&cell), ",\"\n\r")) {
+				sg_buf_putc(&line, '"');
+				for (const char *p = cell.ptr; *p; p++) {
+					if (*p == '"')
+						sg_buf_putc(&line, '"');
+					sg_buf_putc(&line, *p);
+				}
+				sg_buf_putc(&line, '"');
+			} else {
+				sg_buf_puts(&line, sg_buf_cstr(&cell));
+			}
+		}
+		puts(sg_buf_cstr(&line));
+	}
+	sg_buf_free(&line);
+	sg_buf_free(&cell);
+}
+
+static void print_json(const sg_wh_result *r, bool nd)
+{
+	json_t *all = json_array();
+	for (size_t i = 0; i < json_array_size(r->rows); i++) {
+		json_t *row = json_array_get(r->rows, i);
+		json_t *o = json_object();
+		for (size_t c = 0; c < json_array_size(r->columns); c++)
+			json_object_set(o, json_string_value(json_array_get(r->columns, c)), json_array_get(row, c));
+		if (nd) {
+			char *t = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			puts(t);
+			free(t);
+			json_decref(o);
+		} else {
+			json_array_append_new(all, o);
+		}
+	}
+	if (!nd) {
+		char *t = json_dumps(all, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		puts(t);
+		free(t);
+	}
+	json_decref(all);
+}
+
+static void print_table(const sg_wh_result *r, bool tty)
+{
+	size_t ncols = json_array_size(r->columns);
+	size_t *width = calloc(ncols ? ncols : 1, sizeof(*width));
+	size_t limit = tty ? 40 : SIZE_MAX; /* on a terminal, long cells are cut */
+	sg_buf cell = SG_BUF_INIT, line = SG_BUF_INIT;
+	for (size_t c = 0; c < ncols; c++)
+		width[c] = strlen(json_string_value(json_array_get(r->columns, c)));
+	for (size_t i = 0; i < json_array_size(r->rows); i++) {
+		for (size_t c = 0; c < ncols; c++) {
+			sg_buf_clear(&cell);
+			cell_text(&cell, json_array_get(json_array_get(r->rows, i), c));
+			size_t w = cell.len > limit ? limit : cell.len;
+			if (w > width[c])
+				width[c] = w;
+		}
+	}
+	for (size_t c = 0; c < ncols; c++) {
+		const char *name = json_string_value(json_array_get(r->columns, c));
+		sg_buf_printf(&line, "%s%s", c ? " | " : "", name);
+		if (c + 1 < ncols)
+			sg_buf_pad(&line, ' ', width[c] - strlen(name));
+	}
+	puts(sg_buf_cstr(&line));
+	sg_buf_clear(&line);
+	for (size_t c = 0; c < ncols; c++) {
+		sg_buf_puts(&line, c ? "-+-" : "");
+		sg_buf_pad(&line, '-', width[c]);
+	}
+	puts(sg_buf_cstr(&line));
+	for (size_t i = 0; i < json_array_size(r->rows); i++) {
+		sg_buf_clear(&line);
+		for (size_t c = 0; c < ncols; c++) {
+			json_t *v = json_array_get(json_array_get(r->rows, i), c);
+			sg_buf_clear(&cell);
+			cell_text(&cell, v);
+			if (cell.len > limit) {
+				sg_buf_truncate(&cell, limit - 3);
+				sg_buf_puts(&cell, "...");
+			}
+			for (char *p = cell.ptr; p && *p; p++) {
+				if (*p == '\n' || *p == '\t')
+					*p = ' ';
+			}
+			sg_buf_puts(&line, c ? " | " : "");
+			bool right = json_is_number(v);
+			if (right)
+				sg_buf_pad(&line, ' ', width[c] - cell.len);
+			sg_buf_puts(&line, sg_buf_cstr(&cell));
+			if (!right && c + 1 < ncols)
+				sg_buf_pad(&line, ' ', width[c] - cell.len);
+		}
+		puts(sg_buf_cstr(&line));
+	}
+	size_t n = json_array_size(r->rows);
+	printf("(%zu row%s%s)\n", n, n == 1 ? "" : "s", r->truncated ? ", more not shown: -max-rows" : "");
+	free(width);
+	sg_buf_free(&cell);
+	sg_buf_free(&line);
+}
+
+int cmd_query(int argc, char **argv, sg_cli *cli)
+{
+	const char *format = "table", *file = NULL, *sql_arg = NULL;
+	int64_t max_rows = -1;
+	int i = 1;
+	while (i < argc) {
+		const char *v;
+		if (sg_arg_value(argc, argv, &i, "format", &v)) {
+			if (!v || (strcmp(v, "table") && strcmp(v, "csv") && strcmp(v, "json") && strcmp(v, "ndjson")))
+				return sg_cli_usage(cli, usage, "-format: expected table, csv, json or ndjson");
+			format = v;
+		} else if (sg_arg_value(argc, argv, &i, "max-rows", &v)) {
+			if (!v || sg_parse_int64(v, &max_rows) < 0 || max_rows < 0)
+				return sg_cli_usage(cli, usage, "-max-rows needs a number");
+		} else if (sg_arg_value(argc, argv, &i, "f", &v)) {
+			if (!v)
+				return sg_cli_usage(cli, usage, "-f needs a file");
+			file = v;
+		} else if (!sg_arg_is_flag(argv[i]) && !sql_arg) {
+			sql_arg = argv[i++];
+		} else {
+			return sg_cli_usage(cli, usage, "unexpected argument \"%s\"", argv[i]);
+		}
+	}
+	if (file && sql_arg)
+		return sg_cli_usage(cli, usage, "give the SQL as an argument or with -f, not both");
+	sg_buf sql = SG_BUF_INIT, root = SG_BUF_INIT, path = SG_BUF_INIT;
+	sg_error err = SG_ERROR_INIT;
+	sg_warehouse *w = NULL;
+	sg_wh_result res = { 0 };
+	int rc = 1;
+	if (sql_arg) {
+		sg_buf_puts(&sql, sql_arg);
+	} else if (sg_fs_read_file(file ? file : "/dev/stdin", &sql, &err) < 0) {
+		sg_cli_error(cli, "%s", sg_error_msg(&err));
+		goto out;
+	}
+	if (sg_cli_local_root(cli, &root, &err) < 0 || sg_fs_mkdir_p(root.ptr, &err) < 0) {
+		sg_cli_error(cli, "%s", sg_error_msg(&err));
+		goto out;
+	}
+	sg_fs_join(&path, root.ptr, "warehouse.duckdb");
+	if (sg_warehouse_open(path.ptr, cli->command_line, 60000, &w, &err) < 0 ||
+	    sg_warehouse_query(w, sg_buf_cstr(&sql), max_rows, &res, &err) < 0) {
+		sg_cli_error(cli, "%s", sg_error_msg(&err));
+		goto out;
+	}
+	if (!res.is_query)
+		printf("%lld row%s affected\n", (long long)res.changed, res.changed == 1 ? "" : "s");
+	else if (!strcmp(format, "csv"))
+		print_csv(&res);
+	else if (!strcmp(format, "json") || !strcmp(format, "ndjson"))
+		print_json(&res, format[0] == 'n');
+	else
+		print_table(&res, isatty(STDOUT_FILENO));
+	rc = 0;
+out:
+	sg_wh_result_free(&res);
+	sg_warehouse_close(w);
+	sg_error_clear(&err);
+	sg_buf_free(&sql);
+	sg_buf_free(&root);
+	sg_buf_free(&path);
+	return rc;
+}
