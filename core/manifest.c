@@ -547,6 +547,7 @@ int sg_manifest_load(const char *dir, const sg_provider *prov, const sg_load_opt
 {
 	sg_manifest *m = sg_calloc(1, sizeof(*m));
 	*out = m;
+	m->provider = prov;
 	size_t errors_before = d->nerrors;
 	sg_buf abs = SG_BUF_INIT;
 	sg_fs_abspath(dir, &abs, NULL);

@@ -67,6 +67,7 @@ typedef struct sg_manifest {
 	sg_strmap var_by_name;
 	sg_vec outputs;         /* sg_output * */
 	char digest[65];        /* SHA-256 of the manifests' bytes, in file order */
+	const sg_provider *provider; /* the kinds the manifests were checked against */
 } sg_manifest;
 
 typedef struct sg_load_opts {

@@ -360,11 +360,12 @@ int sg_plan_build(const sg_manifest *m, sg_state *st, const sg_plan_opts *opts, 
 		if (!p->is_destroy && sg_manifest_resource(m, addr))
 			continue;
 		const char *kind_name = json_string_value(json_object_get(entry, "kind"));
-		sg_change *c = new_change(addr, NULL, kind_name);
-		for (size_t i = 0; i < m->resources.n && !c->kind; i++) {
-			sg_resource *r = m->resources.items[i];
-			if (kind_name && !strcmp(r->kind_name, kind_name))
-				c->kind = r->kind;
+		const sg_kind *kind = kind_name ? sg_provider_kind(m->provider, kind_name) : NULL;
+		sg_change *c = new_change(addr, kind, kind_name);
+		if (!kind) {
+			sg_pos pos = { NULL, 0, 0 };
+			sg_diags_add(d, SG_SEV_ERROR, &pos, addr, "the state records a resource of kind \"%s\", which this "
+							       "provider does not know", kind_name ? kind_name : "?");
 		}
 		c->action = SG_ACT_DELETE;
 		c->prior_entry = json_incref(entry);

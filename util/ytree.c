@@ -131,11 +131,24 @@ int sg_yaml_parse(sg_arena *a, const char *file, const char *data, size_t len, s
 		yaml_event_t ev;
 		if (!yaml_parser_parse(&yp, &ev)) {
 			sg_pos pos = mark_pos(&p, yp.problem_mark);
+			/* ${...} inside { } or [ ] is the usual cause: braces end a flow mapping */
+			const char *hint = "";
+			const char *line = data;
+			for (size_t ln = 0; line && ln < yp.problem_mark.line; ln++) {
+				line = memchr(line, '\n', len - (size_t)(line - data));
+				line = line ? line + 1 : NULL;
+			}
+			if (line) {
+				const char *end = memchr(line, '\n', len - (size_t)(line - data));
+				size_t n = end ? (size_t)(end - line) : len - (size_t)(line - data);
+				if (memmem(line, n, "${", 2) && (memchr(line, '{', n) != memmem(line, n, "${", 2) + 1 || memchr(line, '[', n)))
+					hint = " (a value holding ${...} inside { } or [ ] must be quoted: \"${...}\")";
+			}
 			if (yp.context)
-				sg_diags_error(d, &pos, "YAML syntax error: %s %s", yp.problem ? yp.problem : "",
-					       yp.context);
+				sg_diags_error(d, &pos, "YAML syntax error: %s %s%s", yp.problem ? yp.problem : "",
+					       yp.context, hint);
 			else
-				sg_diags_error(d, &pos, "YAML syntax error: %s", yp.problem ? yp.problem : "invalid YAML");
+				sg_diags_error(d, &pos, "YAML syntax error: %s%s", yp.problem ? yp.problem : "invalid YAML", hint);
 			p.failed = true;
 			break;
 		}
