@@ -100,6 +100,11 @@ static int replay_journal(sg_state *s, sg_error *err)
 		if (line_no == 1) {
 			const char *lineage = json_string_value(json_object_get(rec, "lineage"));
 			json_int_t serial = json_integer_value(json_object_get(rec, "serial"));
+			if (!s->exists && lineage) {
+				/* the first apply of this state was killed before it wrote the document */
+				json_object_set_new(s->doc, "lineage", json_string(lineage));
+				json_object_set_new(s->doc, "serial", json_integer(serial));
+			}
 			if (!lineage || strcmp(lineage, sg_state_lineage(s)) || serial != sg_state_serial(s)) {
 				rc = sg_error_set(err,
 						  "%s does not belong to %s (lineage %s serial %lld, state has %s serial %lld); "
