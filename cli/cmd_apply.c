@@ -1,16 +1,23 @@
 /*
- * sigma apply   [-auto-approve] [-parallelism N] [-var ...] [-var-file F] [-lock=false] [-lock-timeout D]
+ * sigma apply   [-auto-approve] [-parallelism N] [-var ...] [-var-file F] [-lock=false] [-lock-timeout D] [PLANFILE]
  * sigma destroy [-auto-approve] [-parallelism N] [-var ...] [-var-file F] [-lock=false] [-lock-timeout D]
  *
  * Plans, shows the plan, asks for "yes" (unless -auto-approve), and makes
  * the changes in dependency order (destroy: in reverse), recording each one
  * in the state as it is done. Ctrl-C stops starting new operations; the ones
  * running finish and are recorded.
+ *
+ * With PLANFILE (from `sigma plan -out`), apply does exactly that plan,
+ * without asking, and refuses it when the manifests or the state changed
+ * since it was made. Its variables come from the file; sensitive ones, which
+ * a plan file holds only as a digest, must be given again (-var or
+ * SIGMA_VAR_) with the same value.
  */
 #include "cli/common.h"
 #include "cli/render.h"
 
 #include "core/apply.h"
+#include "core/plan_json.h"
 #include "providers/local/local.h"
 #include "util/text.h"
 
@@ -30,16 +37,89 @@ static void on_signal(int sig)
 	signal(SIGTERM, SIG_DFL);
 }
 
+/*
+ * Read a saved plan and load the manifests with its variables. Sensitive
+ * variables must come again from -var/-var-file/SIGMA_VAR_ and match the
+ * digest in the file; a -var for a variable the file fixes is refused.
+ */
+static int load_plan_file(const sg_cli *cli, const char *path, sg_cli_opts *o, json_t **file, sg_manifest **m)
+{
+	json_error_t jerr;
+	*file = json_load_file(path, 0, &jerr);
+	if (!*file) {
+		sg_cli_error(cli, "cannot read the plan file %s: %s", path, jerr.text);
+		return -1;
+	}
+	if (json_integer_value(json_object_get(*file, "sigma_plan_file")) != SG_PLAN_FILE_VERSION) {
+		sg_cli_error(cli, "%s is not a sigma plan file (made by sigma plan -out)", path);
+		return -1;
+	}
+	json_t *vars = json_object_get(*file, "variables");
+	json_t *fixed = json_object();
+	const char *k;
+	json_t *v;
+	json_object_foreach(vars, k, v) {
+		if (!json_is_true(json_object_get(v, "sensitive")))
+			json_object_set(fixed, k, json_object_get(v, "value"));
+	}
+	for (size_t i = 0; i < o->var_args.n; i++) {
+		const char *arg = o->var_args.items[i];
+		size_t n = strcspn(arg, "=");
+		json_object_foreach(fixed, k, v) {
+			if (strlen(k) == n && !strncmp(k, arg, n)) {
+				sg_cli_error(cli, "the plan file fixes variable %s; -var is only for sensitive variables, whose "
+						  "values a plan file never holds", k);
+				json_decref(fixed);
+				return -1;
+			}
+		}
+	}
+	sg_load_opts lo = { 0 };
+	lo.var_args = (const char *const *)o->var_args.items;
+	lo.nvar_args = o->var_args.n;
+	lo.var_files = (const char *const *)o->var_files.items;
+	lo.nvar_files = o->var_files.n;
+	lo.fixed_values = fixed;
+	sg_diags d = SG_DIAGS_INIT;
+	int rc = sg_manifest_load(cli->dir, sg_local_provider_schema(), &lo, m, &d);
+	json_decref(fixed);
+	sg_diags_sort(&d);
+	sg_cli_print_diags(cli, &d);
+	sg_diags_free(&d);
+	if (rc < 0) {
+		fprintf(stderr, "sigma: the manifests have errors; the saved plan cannot be applied\n");
+		return -1;
+	}
+	json_object_foreach(vars, k, v) {
+		if (!json_is_true(json_object_get(v, "sensitive")))
+			continue;
+		sg_variable *var = sg_manifest_variable(*m, k);
+		const char *hash = json_string_value(json_object_get(v, "hash"));
+		if (!var || !var->value) {
+			sg_cli_error(cli, "variable %s is sensitive, so the plan file does not hold it: give it again with "
+					  "-var %s=... or SIGMA_VAR_%s", k, k, k);
+			return -1;
+		}
+		if (!sg_state_protected_matches(hash, var->value)) {
+			sg_cli_error(cli, "Saved plan is stale: sensitive variable %s has another value than when the plan "
+					  "was made", k);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int run(int argc, char **argv, sg_cli *cli, bool destroy)
 {
 	const char *usage = destroy ? "sigma destroy [-auto-approve] [-parallelism N] [-var NAME=VALUE] [-var-file FILE] "
 				      "[-lock=false] [-lock-timeout DURATION]"
 				    : "sigma apply [-auto-approve] [-parallelism N] [-var NAME=VALUE] [-var-file FILE] "
-				      "[-lock=false] [-lock-timeout DURATION]";
+				      "[-lock=false] [-lock-timeout DURATION] [PLANFILE]";
 	sg_cli_opts o;
 	sg_cli_opts_init(&o);
 	bool auto_approve = false;
 	int64_t parallelism = 10;
+	const char *plan_path = NULL;
 	int i = 1;
 	while (i < argc) {
 		const char *v;
@@ -52,11 +132,16 @@ static int run(int argc, char **argv, sg_cli *cli, bool destroy)
 			}
 			continue;
 		}
+		if (!destroy && !sg_arg_is_flag(argv[i]) && !plan_path) {
+			plan_path = argv[i++];
+			continue;
+		}
 		int rc = sg_cli_usage(cli, usage, "unexpected argument \"%s\"", argv[i]);
 		sg_cli_opts_free(&o);
 		return rc;
 	}
 	int rc = 1;
+	json_t *plan_file = NULL;
 	sg_manifest *m = NULL;
 	sg_lock *lock = NULL;
 	sg_state *st = NULL;
@@ -64,10 +149,16 @@ static int run(int argc, char **argv, sg_cli *cli, bool destroy)
 	sg_provider *prov = NULL;
 	sg_diags d = SG_DIAGS_INIT;
 	sg_error err = SG_ERROR_INIT;
-	if (o.bad || sg_cli_load(cli, &o, !destroy, &m) < 0)
+	if (o.bad)
+		goto out;
+	if (plan_path && load_plan_file(cli, plan_path, &o, &plan_file, &m) < 0)
+		goto out;
+	if (!plan_path && sg_cli_load(cli, &o, !destroy, &m) < 0)
 		goto out;
 	if (sg_cli_open_state(cli, &o, m->state_dir, &lock, &st) < 0)
 		goto out;
+	if (plan_file)
+		destroy = json_is_true(json_object_get(plan_file, "destroy"));
 	sg_plan_opts po = { destroy };
 	if (sg_plan_build(m, st, &po, &plan, &d) < 0) {
 		sg_diags_sort(&d);
@@ -75,9 +166,13 @@ static int run(int argc, char **argv, sg_cli *cli, bool destroy)
 		fprintf(stderr, "sigma: the plan failed; nothing was changed\n");
 		goto out;
 	}
+	if (plan_file && sg_plan_file_check(plan_file, m, st, plan, &err) < 0) {
+		sg_cli_error(cli, "%s", sg_error_msg(&err));
+		goto out;
+	}
 	sg_render_plan(stdout, cli, plan, json_object_get(sg_state_doc(st), "outputs"));
 	bool changes = sg_plan_has_changes(plan);
-	if (changes && !auto_approve) {
+	if (changes && !auto_approve && !plan_file) {
 		if (!isatty(STDIN_FILENO)) {
 			sg_cli_error(cli, "%s needs -auto-approve when it cannot ask for confirmation (stdin is not a "
 					  "terminal); nothing was changed", destroy ? "destroy" : "apply");
@@ -128,6 +223,7 @@ static int run(int argc, char **argv, sg_cli *cli, bool destroy)
 		sg_render_outputs(stdout, cli, json_object_get(sg_state_doc(st), "outputs"));
 	rc = 0;
 out:
+	json_decref(plan_file);
 	if (prov)
 		prov->free(prov);
 	sg_diags_free(&d);

@@ -1,29 +1,41 @@
 /*
- * sigma plan [-destroy] [-detailed-exitcode] [-var NAME=VALUE] [-var-file FILE]
- *            [-lock=false] [-lock-timeout DURATION]
+ * sigma plan [-destroy] [-out FILE] [-json] [-detailed-exitcode] [-var NAME=VALUE]
+ *            [-var-file FILE] [-lock=false] [-lock-timeout DURATION]
  *
- * Shows what apply would do. Exit codes: 0 success, 1 error; with
- * -detailed-exitcode, 0 no changes, 1 error, 2 changes.
+ * Shows what apply would do (-json: as the JSON plan of docs/plan-json.md).
+ * -out FILE saves the plan for `sigma apply FILE`. Exit codes: 0 success,
+ * 1 error; with -detailed-exitcode, 0 no changes, 1 error, 2 changes.
  */
 #include "cli/common.h"
 #include "cli/render.h"
 
 #include "core/plan.h"
+#include "core/plan_json.h"
+#include "util/fs.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const char usage[] =
-	"sigma plan [-destroy] [-detailed-exitcode] [-var NAME=VALUE] [-var-file FILE] [-lock=false] "
-	"[-lock-timeout DURATION]";
+	"sigma plan [-destroy] [-out FILE] [-json] [-detailed-exitcode] [-var NAME=VALUE] [-var-file FILE] "
+	"[-lock=false] [-lock-timeout DURATION]";
 
 int cmd_plan(int argc, char **argv, sg_cli *cli)
 {
 	sg_cli_opts o;
 	sg_cli_opts_init(&o);
-	bool detailed = false, destroy = false;
+	bool detailed = false, destroy = false, as_json = false;
+	const char *out_file = NULL;
 	int i = 1;
 	while (i < argc) {
-		if (sg_arg_bool(argc, argv, &i, "detailed-exitcode", &detailed) ||
+		if (sg_arg_value(argc, argv, &i, "out", &out_file)) {
+			if (!out_file) {
+				sg_cli_opts_free(&o);
+				return sg_cli_usage(cli, usage, "-out needs a file");
+			}
+			continue;
+		}
+		if (sg_arg_bool(argc, argv, &i, "detailed-exitcode", &detailed) || sg_arg_bool(argc, argv, &i, "json", &as_json) ||
 		    sg_arg_bool(argc, argv, &i, "destroy", &destroy) || sg_cli_common_flag(cli, argc, argv, &i, &o))
 			continue;
 		int rc = sg_cli_usage(cli, usage, "unexpected argument \"%s\"", argv[i]);
@@ -49,7 +61,31 @@ int cmd_plan(int argc, char **argv, sg_cli *cli)
 		fprintf(stderr, "sigma: the plan failed\n");
 		goto out;
 	}
-	sg_render_plan(stdout, cli, plan, json_object_get(sg_state_doc(st), "outputs"));
+	if (as_json) {
+		json_t *j = sg_plan_to_json(plan, st);
+		char *text = json_dumps(j, JSON_INDENT(2));
+		puts(text);
+		free(text);
+		json_decref(j);
+	} else {
+		sg_render_plan(stdout, cli, plan, json_object_get(sg_state_doc(st), "outputs"));
+	}
+	if (out_file) {
+		json_t *f = sg_plan_file(plan, m, st);
+		char *text = json_dumps(f, JSON_INDENT(1));
+		json_decref(f);
+		sg_error err = SG_ERROR_INIT;
+		int wrc = sg_fs_write_atomic_mode(out_file, text, strlen(text), 0600, &err);
+		free(text);
+		if (wrc < 0) {
+			sg_cli_error(cli, "%s", sg_error_msg(&err));
+			sg_error_clear(&err);
+			goto out;
+		}
+		if (!as_json)
+			printf("\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n    sigma apply %s\n", out_file,
+			       out_file);
+	}
 	rc = detailed && sg_plan_has_changes(plan) ? 2 : 0;
 out:
 	sg_plan_free(plan);

@@ -8,6 +8,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ static const command commands[] = {
 	{ "plan", cmd_plan, "show the changes that apply would make" },
 	{ "apply", cmd_apply, "make the world match the manifests" },
 	{ "destroy", cmd_destroy, "destroy everything the state records" },
+	{ "show", cmd_show, "print a plan saved by plan -out" },
 	{ "output", cmd_output, "print the outputs recorded by the last apply" },
 	{ "force-unlock", cmd_force_unlock, "remove a stale state lock by its ID" },
 	{ "query", cmd_query, "run SQL on the local warehouse" },
@@ -39,7 +41,7 @@ static void print_usage(FILE *out)
 	fprintf(out, "usage: sigma [-C DIR] COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < SG_ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\nglobal options:\n  -C DIR         run as if started in DIR (the project directory)\n");
+	fprintf(out, "\nglobal options:\n  -C DIR         run as if started in DIR (the project directory), like terraform -chdir\n");
 }
 
 static int cmd_help(int argc, char **argv, sg_cli *cli)
@@ -119,6 +121,15 @@ int main(int argc, char **argv)
 		print_usage(stderr);
 		free(cli.command_line);
 		return 1;
+	}
+	/* -C DIR works like Terraform's -chdir: every relative path is then relative to DIR */
+	if (strcmp(cli.dir, ".") != 0) {
+		if (chdir(cli.dir) < 0) {
+			fprintf(stderr, "sigma: error: -C %s: %s\n", cli.dir, strerror(errno));
+			free(cli.command_line);
+			return 1;
+		}
+		cli.dir = ".";
 	}
 	const char *name = argv[i];
 	for (size_t k = 0; k < SG_ARRAY_SIZE(commands); k++) {

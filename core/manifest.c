@@ -521,6 +521,16 @@ static void resolve_variables(sg_manifest *m, const sg_load_opts *opts, sg_diags
 		}
 		free(name);
 	}
+	const char *fk;
+	json_t *fv;
+	json_object_foreach(opts ? (json_t *)opts->fixed_values : NULL, fk, fv) {
+		sg_variable *var = sg_strmap_get(&m->var_by_name, fk);
+		sg_pos pos = { NULL, 0, 0 };
+		if (!var)
+			sg_diags_error(d, &pos, "the saved plan sets variable \"%s\", which the manifests no longer declare", fk);
+		else
+			set_var(m, var, json_deep_copy(fv), "the saved plan");
+	}
 }
 
 static void compute_digest(sg_manifest *m, const sg_vec *texts)

@@ -76,6 +76,7 @@ typedef struct sg_load_opts {
 	const char *const *var_files;
 	size_t nvar_files;
 	bool require_values; /* an unset variable that is used is an error */
+	const json_t *fixed_values; /* {NAME: value}: set last, over everything (a saved plan's) */
 } sg_load_opts;
 
 /*

@@ -27,15 +27,22 @@ struct sg_state {
 	struct timespec last_sync;
 };
 
+/* A state that was never written has no lineage yet: it gets one at its first write. */
 static json_t *new_doc(void)
 {
-	sg_buf lineage = SG_BUF_INIT;
-	sg_uuid4(&lineage);
-	json_t *doc = json_pack("{s:i, s:i, s:s, s:s, s:{}, s:{}, s:{}}", "format_version", SG_STATE_FORMAT_VERSION,
-				"serial", 0, "lineage", lineage.ptr, "sigma_version", SIGMA_VERSION, "resources",
-				"outputs", "stages");
-	sg_buf_free(&lineage);
-	return doc;
+	return json_pack("{s:i, s:i, s:s, s:s, s:{}, s:{}, s:{}}", "format_version", SG_STATE_FORMAT_VERSION, "serial", 0,
+			 "lineage", "", "sigma_version", SIGMA_VERSION, "resources", "outputs", "stages");
+}
+
+static void ensure_lineage(sg_state *s)
+{
+	const char *lineage = sg_state_lineage(s);
+	if (lineage && *lineage)
+		return;
+	sg_buf b = SG_BUF_INIT;
+	sg_uuid4(&b);
+	json_object_set_new(s->doc, "lineage", json_string(b.ptr));
+	sg_buf_free(&b);
 }
 
 static int check_doc(const json_t *doc, const char *path, sg_error *err)
@@ -228,6 +235,7 @@ static int journal_append(sg_state *s, json_t *rec, sg_error *err)
 	if (s->journal_fd < 0) {
 		if (sg_fs_mkdir_p(s->dir, err) < 0)
 			return -1;
+		ensure_lineage(s);
 		bool fresh = !sg_fs_exists(s->journal_path);
 		s->journal_fd = open(s->journal_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (s->journal_fd < 0)
@@ -310,6 +318,7 @@ int sg_state_persist(sg_state *s, sg_error *err)
 		return 0;
 	if (sg_fs_mkdir_p(s->dir, err) < 0)
 		return -1;
+	ensure_lineage(s);
 	json_object_set_new(s->doc, "serial", json_integer(sg_state_serial(s) + 1));
 	json_object_set_new(s->doc, "sigma_version", json_string(SIGMA_VERSION));
 	char *text = json_dumps(s->doc, JSON_INDENT(2) | JSON_SORT_KEYS);
