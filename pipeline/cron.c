@@ -66,15 +66,18 @@ static int parse_field(const char *text, const field_spec *f, uint64_t *bits, bo
 	const char *p = text;
 	for (;;) {
 		int lo, hi, step = 1;
+		bool ranged = false; /* '*' or "a-b": a step stays inside it */
 		if (*p == '*' || *p == '?') {
 			lo = f->min;
 			hi = f->max;
+			ranged = true;
 			p++;
 		} else {
 			if (parse_value(&p, f, &lo, why, field) < 0)
 				return -1;
 			hi = lo;
 			if (*p == '-') {
+				ranged = true;
 				p++;
 				if (parse_value(&p, f, &hi, why, field) < 0)
 					return -1;
@@ -96,7 +99,7 @@ static int parse_field(const char *text, const field_spec *f, uint64_t *bits, bo
 				return -1;
 			}
 			step = (int)s;
-			if (hi == lo && p[-1] != '*')
+			if (!ranged)
 				hi = f->max; /* "5/15" means 5-max/15 */
 		}
 		for (int v = lo; v <= hi; v += step)

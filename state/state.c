@@ -23,6 +23,8 @@ struct sg_state {
 	bool exists;
 	bool dirty;
 	int journal_fd;
+	off_t journal_valid; /* bytes of complete records in the journal found at load */
+	bool journal_seen;
 	unsigned unsynced;
 	struct timespec last_sync;
 };
@@ -96,6 +98,7 @@ static int replay_journal(sg_state *s, sg_error *err)
 		char *nl = strchr(p, '\n');
 		if (!nl)
 			break; /* torn final record: never completed, so never acted upon */
+		s->journal_valid = (off_t)(nl + 1 - text.ptr);
 		*nl = '\0';
 		json_error_t jerr;
 		json_t *rec = json_loads(p, 0, &jerr);
@@ -167,6 +170,7 @@ int sg_state_load(const char *state_dir, sg_state **out, sg_error *err)
 		s->doc = new_doc();
 	}
 	if (sg_fs_exists(s->journal_path)) {
+		s->journal_seen = true;
 		if (replay_journal(s, err) < 0) {
 			sg_state_free(s);
 			return -1;
@@ -240,6 +244,17 @@ static int journal_append(sg_state *s, json_t *rec, sg_error *err)
 		s->journal_fd = open(s->journal_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (s->journal_fd < 0)
 			return sg_error_set(err, "cannot write the state journal %s: %s", s->journal_path, strerror(errno));
+		/*
+		 * A record torn by a crash was dropped when the journal was replayed;
+		 * cut it off, or our first record would be glued to it. Only the lock
+		 * holder writes here, so nothing can have been appended since.
+		 */
+		if (s->journal_seen && !fresh) {
+			if (ftruncate(s->journal_fd, s->journal_valid) < 0)
+				return sg_error_set(err, "cannot repair the state journal %s: %s", s->journal_path,
+						    strerror(errno));
+			fresh = s->journal_valid == 0; /* even the header was torn */
+		}
 		if (fresh) {
 			json_t *hdr = json_pack("{s:i, s:s, s:I}", "journal", 1, "lineage", sg_state_lineage(s), "serial",
 						(json_int_t)sg_state_serial(s));
