@@ -5,9 +5,11 @@
 #include "pipeline/cron.h"
 #include "providers/schema.h"
 #include "providers/local/objects.h"
+#include "util/alloc.h"
 #include "util/fs.h"
 #include "util/text.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -29,8 +31,8 @@ static sg_pos attr_pos(const sg_resource *r, const char *name)
 
 static void suggest_resource(const sg_manifest *m, const char *kind, const char *key, sg_buf *hint)
 {
-	size_t best = 4;
-	const char *guess = NULL;
+	sg_closest c;
+	sg_closest_init(&c, key, 3);
 	sg_buf list = SG_BUF_INIT;
 	size_t count = 0;
 	for (size_t i = 0; i < m->resources.n; i++) {
@@ -39,14 +41,10 @@ static void suggest_resource(const sg_manifest *m, const char *kind, const char 
 			continue;
 		if (count++ < 8)
 			sg_buf_printf(&list, "%s%s", list.len ? ", " : "", r->key);
-		size_t dist = sg_edit_distance(key, r->key);
-		if (dist < best) {
-			best = dist;
-			guess = r->key;
-		}
+		sg_closest_consider(&c, r->key);
 	}
-	if (guess)
-		sg_buf_printf(hint, " (did you mean %s?)", guess);
+	if (c.best)
+		sg_buf_printf(hint, " (did you mean %s?)", c.best);
 	else if (count)
 		sg_buf_printf(hint, " (declared: %s%s)", list.ptr, count > 8 ? ", ..." : "");
 	else
@@ -196,6 +194,34 @@ static void check_table(sg_manifest *m, sg_resource *r, sg_diags *d)
 	}
 }
 
+/* Resolve only ${var.*}: variables are known while checking, resources are not. */
+static int var_only_resolver(const sg_ref *ref, void *ctx, json_t **out, bool *sensitive, sg_error *err)
+{
+	const sg_manifest *m = ctx;
+	(void)sensitive;
+	sg_variable *var = ref->kind == SG_REF_VAR ? sg_manifest_variable(m, ref->parts[1]) : NULL;
+	if (!var || !var->value)
+		return sg_error_set(err, "not a known variable");
+	*out = json_deep_copy(var->value);
+	return 0;
+}
+
+/* `s` with its variables filled in (a new string), or NULL when it needs more than variables. */
+static char *with_variables(const sg_manifest *m, const char *s)
+{
+	if (!s)
+		return NULL;
+	json_t *in = json_string(s);
+	sg_error err = SG_ERROR_INIT;
+	bool sens = false;
+	json_t *out = sg_expr_eval(in, var_only_resolver, (void *)m, &sens, &err);
+	json_decref(in);
+	sg_error_clear(&err);
+	char *res = json_is_string(out) ? sg_strdup(json_string_value(out)) : NULL;
+	json_decref(out);
+	return res;
+}
+
 static void check_external_table(sg_manifest *m, sg_resource *r, sg_diags *d)
 {
 	check_table(m, r, d);
@@ -205,21 +231,26 @@ static void check_external_table(sg_manifest *m, sg_resource *r, sg_diags *d)
 		sg_diags_add(d, SG_SEV_ERROR, &pos, r->address, "source_uris: expected at least one gs:// URI");
 	sg_buf bucket = SG_BUF_INIT, name = SG_BUF_INIT;
 	for (size_t i = 0; i < json_array_size(uris); i++) {
-		const char *uri = json_string_value(json_array_get(uris, i));
-		if (!uri || sg_expr_has_refs(uri))
+		char *uri = with_variables(m, json_string_value(json_array_get(uris, i)));
+		if (!uri)
 			continue;
 		sg_error err = SG_ERROR_INIT;
 		if (sg_gs_uri_split(uri, &bucket, &name, &err) < 0) {
 			sg_diags_add(d, SG_SEV_ERROR, &pos, r->address, "source_uris[%zu]: %s", i, sg_error_msg(&err));
 			sg_error_clear(&err);
+			free(uri);
 			continue;
 		}
+		free(uri);
 		/* a declared bucket of that name is a dependency */
 		for (size_t j = 0; j < m->resources.n; j++) {
 			sg_resource *b = m->resources.items[j];
-			const char *bn = json_string_value(json_object_get(b->config, "name"));
-			if (!strcmp(b->kind_name, "bucket") && bn && !strcmp(bn, bucket.ptr))
+			if (strcmp(b->kind_name, "bucket"))
+				continue;
+			char *bn = with_variables(m, json_string_value(json_object_get(b->config, "name")));
+			if (bn && !strcmp(bn, bucket.ptr))
 				sg_resource_add_dep(r, b);
+			free(bn);
 		}
 	}
 	sg_buf_free(&bucket);
@@ -325,9 +356,26 @@ static sg_pos ref_pos(const ref_ctx *c, const sg_ref *ref)
 {
 	if (!c->node)
 		return c->fallback;
-	sg_pos pos = c->node->pos;
-	if (!memchr(c->node->str, '\n', ref->start))
-		pos.col += (int)ref->start + (c->node->plain ? 0 : 1);
+	const sg_ynode *n = c->node;
+	sg_pos pos = n->pos;
+	if (n->block_line) {
+		/* a block scalar: count lines inside its text (exact for |, the first line for >) */
+		pos.line = n->block_line;
+		pos.col = n->block_col;
+		if (!n->literal)
+			return pos;
+		size_t line_start = 0;
+		for (size_t i = 0; i < ref->start; i++) {
+			if (n->str[i] == '\n') {
+				pos.line++;
+				line_start = i + 1;
+			}
+		}
+		pos.col += (int)(ref->start - line_start);
+		return pos;
+	}
+	if (!memchr(n->str, '\n', ref->start))
+		pos.col += (int)ref->start + (n->plain ? 0 : 1);
 	return pos;
 }
 

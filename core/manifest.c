@@ -328,17 +328,12 @@ static void load_document(sg_manifest *m, const sg_provider *prov, const sg_ynod
 		const sg_kind *kind = sg_provider_kind(prov, k->str);
 		if (!kind) {
 			sg_buf hint = SG_BUF_INIT;
-			size_t best = 4;
-			const char *guess = NULL;
-			for (const sg_kind *const *kk = prov->kinds; *kk; kk++) {
-				size_t dist = sg_edit_distance(k->str, (*kk)->name);
-				if (dist < best) {
-					best = dist;
-					guess = (*kk)->name;
-				}
-			}
-			if (guess) {
-				sg_buf_printf(&hint, " (did you mean %s?)", guess);
+			sg_closest c;
+			sg_closest_init(&c, k->str, 3);
+			for (const sg_kind *const *kk = prov->kinds; *kk; kk++)
+				sg_closest_consider(&c, (*kk)->name);
+			if (c.best) {
+				sg_buf_printf(&hint, " (did you mean %s?)", c.best);
 			} else {
 				sg_buf_puts(&hint, "; expected sigma, variables, outputs");
 				for (const sg_kind *const *kk = prov->kinds; *kk; kk++)

@@ -237,6 +237,25 @@ static void plan_declared(sg_plan *p, const sg_manifest *m, sg_state *st, sg_cha
 			}
 			sg_buf_free(&why);
 		}
+		/*
+		 * A value that became secret (or stopped being one) must be recorded
+		 * again, protected (or in clear): an in-place update, never a
+		 * replacement, even when the value itself is unchanged.
+		 */
+		for (const sg_attr *a = r->kind->attrs; a->name; a++) {
+			if (a->flags & SG_A_COMPUTED || !json_object_get(after, a->name))
+				continue;
+			bool now = json_is_true(json_object_get(c->after_sensitive, a->name));
+			bool was = json_object_get(prior_prot, a->name) != NULL;
+			bool listed = false;
+			for (size_t i = 0; i < c->changed.n && !listed; i++)
+				listed = !strcmp(c->changed.items[i], a->name);
+			if (now != was && !listed) {
+				push_str(&c->changed, a->name);
+				if (c->action == SG_ACT_NOOP)
+					c->action = SG_ACT_UPDATE;
+			}
+		}
 		/* a table inside a dataset that is replaced goes with it */
 		for (size_t i = 0; i < r->deps.n && c->action != SG_ACT_REPLACE; i++) {
 			const sg_resource *dep = r->deps.items[i];

@@ -33,6 +33,9 @@ const char *sg_type_describe(sg_type t)
 	return "a value";
 }
 
+static json_t *convert_fields(const sg_attr *fields, const sg_ynode *map, const char *what, const char *path,
+			      const char *const *skip, sg_diags *d);
+
 static void describe_found(sg_buf *b, const sg_ynode *n)
 {
 	const char *what = sg_ynode_describe(n);
@@ -184,68 +187,12 @@ json_t *sg_schema_convert_value(const sg_attr *a, const sg_ynode *n, const char 
 		}
 		return obj;
 	}
-	case SG_T_OBJECT: {
+	case SG_T_OBJECT:
 		if (n->kind != SG_Y_MAP) {
 			type_error(d, n, what, path, a);
 			return NULL;
 		}
-		size_t before = d->nerrors;
-		sg_buf prefix = SG_BUF_INIT;
-		sg_buf_printf(&prefix, "%s.", path);
-		json_t *obj = json_object();
-		/* fields, as in sg_schema_convert_object but with a path prefix */
-		for (size_t i = 0; i < n->n; i++) {
-			const sg_ynode *k = n->pairs[i].key;
-			const sg_attr *f = sg_attr_find(a->fields, k->str);
-			if (!f) {
-				sg_buf hint = SG_BUF_INIT;
-				size_t best = 3;
-				const char *guess = NULL;
-				for (const sg_attr *x = a->fields; x->name; x++) {
-					size_t dist = sg_edit_distance(k->str, x->name);
-					if (dist < best) {
-						best = dist;
-						guess = x->name;
-					}
-				}
-				if (guess)
-					sg_buf_printf(&hint, " (did you mean %s?)", guess);
-				else {
-					sg_buf_puts(&hint, "; expected ");
-					for (const sg_attr *x = a->fields; x->name; x++)
-						sg_buf_printf(&hint, "%s%s", x == a->fields ? "" : ", ", x->name);
-				}
-				sg_diags_add(d, SG_SEV_ERROR, &k->pos, what, "unknown attribute %s%s%s", prefix.ptr, k->str,
-					     sg_buf_cstr(&hint));
-				sg_buf_free(&hint);
-				continue;
-			}
-			sg_buf sub = SG_BUF_INIT;
-			sg_buf_printf(&sub, "%s%s", prefix.ptr, k->str);
-			if (!sg_yscalar_is_null(n->pairs[i].value)) {
-				json_t *e = sg_schema_convert_value(f, n->pairs[i].value, what, sub.ptr, d);
-				if (e)
-					json_object_set_new(obj, f->name, e);
-			}
-			sg_buf_free(&sub);
-		}
-		for (const sg_attr *f = a->fields; f->name; f++) {
-			if (json_object_get(obj, f->name))
-				continue;
-			if (f->flags & SG_A_REQUIRED) {
-				sg_diags_add(d, SG_SEV_ERROR, &n->pos, what, "%s: missing required attribute \"%s\"", path,
-					     f->name);
-			} else if (f->default_json) {
-				json_object_set_new(obj, f->name, json_loads(f->default_json, JSON_DECODE_ANY, NULL));
-			}
-		}
-		sg_buf_free(&prefix);
-		if (d->nerrors > before) {
-			json_decref(obj);
-			return NULL;
-		}
-		return obj;
-	}
+		return convert_fields(a->fields, n, what, path, NULL, d);
 	case SG_T_ANY:
 		return sg_yaml_to_json(n);
 	}
@@ -261,64 +208,87 @@ static bool in_list(const char *const *list, const char *s)
 	return false;
 }
 
-json_t *sg_schema_convert_object(const sg_attr *fields, const sg_ynode *map, const char *what,
-				 const char *const *skip, sg_diags *d)
+/*
+ * The fields of a mapping, against `fields`. `path` is NULL for a resource's
+ * own attributes, or the attribute holding the mapping ("csv"), which then
+ * prefixes names in messages. Keys in `skip` are the caller's. Returns NULL
+ * when a nested mapping had errors.
+ */
+static json_t *convert_fields(const sg_attr *fields, const sg_ynode *map, const char *what, const char *path,
+			      const char *const *skip, sg_diags *d)
 {
-	if (!map || map->kind != SG_Y_MAP)
-		return NULL;
+	size_t before = d->nerrors;
 	json_t *obj = json_object();
+	sg_buf sub = SG_BUF_INIT;
 	for (size_t i = 0; i < map->n; i++) {
 		const sg_ynode *k = map->pairs[i].key;
 		const sg_ynode *v = map->pairs[i].value;
 		if (in_list(skip, k->str))
 			continue;
+		sg_buf_clear(&sub);
+		if (path)
+			sg_buf_printf(&sub, "%s.", path);
+		sg_buf_puts(&sub, k->str);
 		const sg_attr *f = sg_attr_find(fields, k->str);
 		if (!f) {
-			sg_buf hint = SG_BUF_INIT;
-			size_t best = 3;
-			const char *guess = NULL;
+			sg_closest c;
+			sg_closest_init(&c, k->str, 2);
 			for (const sg_attr *x = fields; x->name; x++) {
-				if (x->flags & SG_A_COMPUTED)
-					continue;
-				size_t dist = sg_edit_distance(k->str, x->name);
-				if (dist < best) {
-					best = dist;
-					guess = x->name;
-				}
+				if (!(x->flags & SG_A_COMPUTED))
+					sg_closest_consider(&c, x->name);
 			}
-			for (size_t s = 0; skip && skip[s]; s++) {
-				size_t dist = sg_edit_distance(k->str, skip[s]);
-				if (dist < best) {
-					best = dist;
-					guess = skip[s];
-				}
+			for (size_t j = 0; skip && skip[j]; j++)
+				sg_closest_consider(&c, skip[j]);
+			sg_buf hint = SG_BUF_INIT;
+			if (c.best) {
+				sg_buf_printf(&hint, " (did you mean %s?)", c.best);
+			} else if (path) {
+				sg_buf_puts(&hint, "; expected ");
+				for (const sg_attr *x = fields; x->name; x++)
+					sg_buf_printf(&hint, "%s%s", x == fields ? "" : ", ", x->name);
 			}
-			if (guess)
-				sg_buf_printf(&hint, " (did you mean %s?)", guess);
-			sg_diags_add(d, SG_SEV_ERROR, &k->pos, what, "unknown attribute \"%s\"%s", k->str, sg_buf_cstr(&hint));
+			sg_diags_add(d, SG_SEV_ERROR, &k->pos, what, "unknown attribute \"%s\"%s", sub.ptr, sg_buf_cstr(&hint));
 			sg_buf_free(&hint);
 			continue;
 		}
 		if (f->flags & SG_A_COMPUTED) {
 			sg_diags_add(d, SG_SEV_ERROR, &k->pos, what,
-				     "attribute \"%s\" is computed by the provider and cannot be set", k->str);
+				     "attribute \"%s\" is computed by the provider and cannot be set", sub.ptr);
 			continue;
 		}
 		if (sg_yscalar_is_null(v))
 			continue;
-		json_t *e = sg_schema_convert_value(f, v, what, k->str, d);
+		json_t *e = sg_schema_convert_value(f, v, what, sub.ptr, d);
 		if (e)
 			json_object_set_new(obj, f->name, e);
 	}
 	for (const sg_attr *f = fields; f->name; f++) {
 		if (json_object_get(obj, f->name) || sg_ymap_get(map, f->name))
 			continue;
-		if (f->flags & SG_A_REQUIRED)
-			sg_diags_add(d, SG_SEV_ERROR, &map->pos, what, "missing required attribute \"%s\"", f->name);
-		else if (f->default_json)
+		if (f->flags & SG_A_REQUIRED) {
+			if (path)
+				sg_diags_add(d, SG_SEV_ERROR, &map->pos, what, "%s: missing required attribute \"%s\"", path,
+					     f->name);
+			else
+				sg_diags_add(d, SG_SEV_ERROR, &map->pos, what, "missing required attribute \"%s\"", f->name);
+		} else if (f->default_json) {
 			json_object_set_new(obj, f->name, json_loads(f->default_json, JSON_DECODE_ANY, NULL));
+		}
+	}
+	sg_buf_free(&sub);
+	if (path && d->nerrors > before) {
+		json_decref(obj);
+		return NULL;
 	}
 	return obj;
+}
+
+json_t *sg_schema_convert_object(const sg_attr *fields, const sg_ynode *map, const char *what,
+				 const char *const *skip, sg_diags *d)
+{
+	if (!map || map->kind != SG_Y_MAP)
+		return NULL;
+	return convert_fields(fields, map, what, NULL, skip, d);
 }
 
 int sg_schema_coerce(const sg_attr *a, json_t **v, const char *path, sg_error *err)

@@ -115,6 +115,16 @@ static int replay_journal(sg_state *s, sg_error *err)
 				json_object_set_new(s->doc, "lineage", json_string(lineage));
 				json_object_set_new(s->doc, "serial", json_integer(serial));
 			}
+			if (lineage && !strcmp(lineage, sg_state_lineage(s)) && serial < sg_state_serial(s)) {
+				/*
+				 * Killed after the document was written but before the journal
+				 * was removed: its records are in the document already. It is
+				 * cut to nothing at this process's first append.
+				 */
+				s->journal_valid = 0;
+				json_decref(rec);
+				break;
+			}
 			if (!lineage || strcmp(lineage, sg_state_lineage(s)) || serial != sg_state_serial(s)) {
 				rc = sg_error_set(err,
 						  "%s does not belong to %s (lineage %s serial %lld, state has %s serial %lld); "

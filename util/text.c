@@ -198,3 +198,19 @@ size_t sg_edit_distance(const char *a, const char *b)
 	free(row);
 	return d;
 }
+
+void sg_closest_init(sg_closest *c, const char *word, size_t max_dist)
+{
+	c->word = word;
+	c->best = NULL;
+	c->dist = max_dist + 1;
+}
+
+void sg_closest_consider(sg_closest *c, const char *candidate)
+{
+	size_t d = sg_edit_distance(c->word, candidate);
+	if (d < c->dist) {
+		c->dist = d;
+		c->best = candidate;
+	}
+}

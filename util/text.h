@@ -39,4 +39,17 @@ void sg_hmac_sha256_hex(sg_buf *out, const void *key, size_t keylen, const void 
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t sg_edit_distance(const char *a, const char *b);
 
+/*
+ * The candidate closest to a misspelt word, for "did you mean": init, then
+ * consider each candidate; `best` is NULL when none is within max_dist.
+ */
+typedef struct sg_closest {
+	const char *word;
+	const char *best;
+	size_t dist;
+} sg_closest;
+
+void sg_closest_init(sg_closest *c, const char *word, size_t max_dist);
+void sg_closest_consider(sg_closest *c, const char *candidate);
+
 #endif

@@ -168,6 +168,28 @@ int sg_yaml_parse(sg_arena *a, const char *file, const char *data, size_t len, s
 			n->str = sg_arena_strndup(a, (const char *)ev.data.scalar.value, ev.data.scalar.length);
 			n->len = ev.data.scalar.length;
 			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !ev.data.scalar.tag;
+			if (ev.data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+			    ev.data.scalar.style == YAML_FOLDED_SCALAR_STYLE) {
+				/* the text starts on the line after the indicator, at its indentation */
+				size_t at = ev.start_mark.index;
+				while (at < len && data[at] != '\n')
+					at++;
+				int line = (int)ev.start_mark.line + 1;
+				while (at < len) {
+					at++; /* past the newline */
+					line++;
+					size_t col = 0;
+					while (at + col < len && data[at + col] == ' ')
+						col++;
+					if (at + col < len && data[at + col] != '\n') {
+						n->block_line = line;
+						n->block_col = (int)col + 1;
+						break;
+					}
+					at += col;
+				}
+				n->literal = ev.data.scalar.style == YAML_LITERAL_SCALAR_STYLE;
+			}
 			if (memchr(n->str, '\0', n->len)) {
 				sg_diags_error(d, &n->pos, "a NUL character is not allowed in a value");
 				p.failed = true;

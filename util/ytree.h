@@ -32,6 +32,9 @@ struct sg_ynode {
 	const char *str;
 	size_t len;
 	bool plain; /* unquoted: may be null, a boolean or a number */
+	/* block scalars (| and >): where the text itself starts, 0 otherwise */
+	int block_line, block_col;
+	bool literal; /* |: the text keeps its line breaks, so positions inside it can be found */
 	/* sequences (items) and mappings (pairs) */
 	size_t n;
 	sg_ynode **items;
