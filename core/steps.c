@@ -8,6 +8,7 @@
 
 #include "core/schema_check.h"
 #include "core/value.h"
+#include "providers/schema.h"
 #include "util/alloc.h"
 #include "util/text.h"
 
@@ -18,25 +19,12 @@
 	{ "id", SG_T_STRING, SG_A_REQUIRED, NULL, NULL, NULL, NULL, "step id" },                        \
 	{ "kind", SG_T_STRING, SG_A_REQUIRED, NULL, NULL, NULL, NULL, "step kind" },                    \
 	{ "needs", SG_T_LIST, 0, &str_elem, NULL, NULL, NULL, "steps that must succeed first" },        \
-	{ "retry", SG_T_OBJECT, 0, NULL, retry_fields, NULL, NULL, "retries" },                         \
+	{ "retry", SG_T_OBJECT, 0, NULL, sg_schema_retry_fields, NULL, NULL, "retries" },                         \
 	{ "timeout", SG_T_DURATION, 0, NULL, NULL, NULL, NULL, "time limit" }
 
 static const sg_attr str_elem = { "", SG_T_STRING, 0, NULL, NULL, NULL, NULL, NULL };
 static const sg_attr int_elem = { "", SG_T_INT, 0, NULL, NULL, NULL, NULL, NULL };
 static const sg_attr any_elem = { "", SG_T_ANY, 0, NULL, NULL, NULL, NULL, NULL };
-
-static const sg_attr retry_fields[] = {
-	{ "count", SG_T_INT, 0, NULL, NULL, NULL, "0", "retries after a failure" },
-	{ "interval", SG_T_DURATION, 0, NULL, NULL, NULL, "0", "wait between retries" },
-	END,
-};
-
-static const sg_attr csv_fields[] = {
-	{ "skip_leading_rows", SG_T_INT, 0, NULL, NULL, NULL, "0", "header rows to skip" },
-	{ "field_delimiter", SG_T_STRING, 0, NULL, NULL, NULL, "\",\"", "field separator" },
-	{ "quote", SG_T_STRING, 0, NULL, NULL, NULL, "\"\\\"\"", "quote character" },
-	END,
-};
 
 static const sg_attr decrypt_attrs[] = {
 	COMMON,
@@ -56,7 +44,7 @@ static const sg_attr load_attrs[] = {
 	{ "table", SG_T_STRING, SG_A_REQUIRED, NULL, NULL, NULL, NULL, "DATASET.TABLE to load into" },
 	{ "format", SG_T_STRING, SG_A_UPPER, NULL, NULL, load_formats, "\"CSV\"", "source format" },
 	{ "mode", SG_T_STRING, SG_A_UPPER, NULL, NULL, load_modes, "\"APPEND\"", "APPEND, TRUNCATE or EMPTY" },
-	{ "csv", SG_T_OBJECT, 0, NULL, csv_fields, NULL, NULL, "CSV options" },
+	{ "csv", SG_T_OBJECT, 0, NULL, sg_schema_csv_fields, NULL, NULL, "CSV options" },
 	{ "max_bad_records", SG_T_INT, 0, NULL, NULL, NULL, "0", "rows that may be rejected" },
 	END,
 };

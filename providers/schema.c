@@ -106,7 +106,7 @@ static const sg_attr hive_fields[] = {
 	{ "source_uri_prefix", SG_T_STRING, 0, NULL, NULL, NULL, NULL, "the gs:// prefix before the key=value path" },
 	END,
 };
-static const sg_attr csv_fields[] = {
+const sg_attr sg_schema_csv_fields[] = {
 	{ "skip_leading_rows", SG_T_INT, 0, NULL, NULL, NULL, "0", "header rows to skip" },
 	{ "field_delimiter", SG_T_STRING, 0, NULL, NULL, NULL, "\",\"", "field separator" },
 	{ "quote", SG_T_STRING, 0, NULL, NULL, NULL, "\"\\\"\"", "quote character" },
@@ -119,7 +119,7 @@ const sg_attr sg_schema_external_table[] = {
 	{ "format", SG_T_STRING, SG_A_REQUIRED | SG_A_UPPER, NULL, NULL, ext_formats, NULL, "source format" },
 	{ "source_uris", SG_T_LIST, SG_A_REQUIRED, &string_elem, NULL, NULL, NULL, "gs:// URIs, * allowed" },
 	{ "hive_partitioning", SG_T_OBJECT, 0, NULL, hive_fields, NULL, NULL, "hive partitioning" },
-	{ "csv", SG_T_OBJECT, 0, NULL, csv_fields, NULL, NULL, "CSV options" },
+	{ "csv", SG_T_OBJECT, 0, NULL, sg_schema_csv_fields, NULL, NULL, "CSV options" },
 	{ "schema", SG_T_LIST, 0, &column_elem, NULL, NULL, NULL, "columns (detected when absent)" },
 	{ "description", SG_T_STRING, 0, NULL, NULL, NULL, NULL, "description" },
 	{ "labels", SG_T_MAP, 0, &string_elem, NULL, NULL, NULL, "labels" },
@@ -145,7 +145,7 @@ const sg_attr sg_schema_workflow_template[] = {
 	END,
 };
 
-static const sg_attr retry_fields[] = {
+const sg_attr sg_schema_retry_fields[] = {
 	{ "count", SG_T_INT, 0, NULL, NULL, NULL, "0", "retries after a failure" },
 	{ "interval", SG_T_DURATION, 0, NULL, NULL, NULL, "0", "wait between retries" },
 	END,
@@ -159,7 +159,7 @@ const sg_attr sg_schema_scheduler[] = {
 	{ "workflow", SG_T_STRING, SG_A_REQUIRED, NULL, NULL, NULL, NULL, "the workflow_template it runs" },
 	{ "args", SG_T_MAP, 0, &string_elem, NULL, NULL, NULL, "arguments of each run" },
 	{ "paused", SG_T_BOOL, 0, NULL, NULL, NULL, "false", "do not run until resumed" },
-	{ "retry", SG_T_OBJECT, 0, NULL, retry_fields, NULL, NULL, "retries of a failed run" },
+	{ "retry", SG_T_OBJECT, 0, NULL, sg_schema_retry_fields, NULL, NULL, "retries of a failed run" },
 	END,
 };
 

@@ -18,6 +18,10 @@ extern const sg_attr sg_schema_workflow_template[];
 extern const sg_attr sg_schema_scheduler[];
 extern const sg_attr sg_schema_artifact_repo[];
 
+/* Shared nested schemas: {count, interval} retries and CSV options. */
+extern const sg_attr sg_schema_retry_fields[];
+extern const sg_attr sg_schema_csv_fields[];
+
 /* BigQuery column types accepted in `schema:` (standard SQL names and legacy aliases). */
 extern const char *const sg_column_types[];
 

@@ -340,6 +340,29 @@ static json_t *with_computed(sg_local *l, const json_t *planned)
 	return out;
 }
 
+static void view_sql(sg_buf *sql, const json_t *planned)
+{
+	sg_buf_puts(sql, "CREATE OR REPLACE VIEW ");
+	qualified(sql, planned);
+	sg_buf_puts(sql, " AS\n");
+	sg_buf_puts(sql, attr_str(planned, "query"));
+	sg_buf_puts(sql, ";\n");
+}
+
+/* Run `sql` and the object's _sigma.objects record in one transaction; *out = the record. */
+static int commit_with_record(sg_local *l, sg_warehouse *w, const sg_kind *kind, const json_t *planned, sg_buf *sql,
+			      json_t **out, sg_error *err)
+{
+	json_t *rec = with_computed(l, planned);
+	meta_sql(sql, kind->name, rec);
+	if (sg_warehouse_tx(w, sg_buf_cstr(sql), err) < 0) {
+		json_decref(rec);
+		return -1;
+	}
+	*out = rec;
+	return 0;
+}
+
 int sg_local_table_create(sg_provider *p, const sg_kind *kind, const json_t *planned, json_t **out, sg_error *err)
 {
 	sg_local *l = sg_local_from(p);
@@ -367,27 +390,14 @@ int sg_local_table_create(sg_provider *p, const sg_kind *kind, const json_t *pla
 		}
 		json_decref(cols);
 	} else if (!strcmp(kind->name, "view")) {
-		sg_buf_puts(&sql, "CREATE OR REPLACE VIEW ");
-		qualified(&sql, planned);
-		sg_buf_puts(&sql, " AS\n");
-		sg_buf_puts(&sql, attr_str(planned, "query"));
-		sg_buf_puts(&sql, ";\n");
+		view_sql(&sql, planned);
 	} else {
 		rc = external_view_sql(l, planned, &sql, err);
 	}
-	json_t *rec = NULL;
-	if (rc == 0) {
-		rec = with_computed(l, planned);
-		meta_sql(&sql, kind->name, rec);
-		rc = sg_warehouse_tx(w, sql.ptr, err);
-	}
+	if (rc == 0)
+		rc = commit_with_record(l, w, kind, planned, &sql, out, err);
 	sg_buf_free(&sql);
-	if (rc < 0) {
-		json_decref(rec);
-		return -1;
-	}
-	*out = rec;
-	return 0;
+	return rc;
 }
 
 static const json_t *find_col(const json_t *schema, const char *name)
@@ -457,27 +467,14 @@ int sg_local_table_update(sg_provider *p, const sg_kind *kind, const json_t *pri
 			sg_buf_puts(&sql, ";\n");
 		}
 	} else if (!strcmp(kind->name, "view")) {
-		sg_buf_puts(&sql, "CREATE OR REPLACE VIEW ");
-		qualified(&sql, planned);
-		sg_buf_puts(&sql, " AS\n");
-		sg_buf_puts(&sql, attr_str(planned, "query"));
-		sg_buf_puts(&sql, ";\n");
+		view_sql(&sql, planned);
 	} else {
 		rc = external_view_sql(l, planned, &sql, err);
 	}
-	json_t *rec = NULL;
-	if (rc == 0) {
-		rec = with_computed(l, planned);
-		meta_sql(&sql, kind->name, rec);
-		rc = sg_warehouse_tx(w, sql.ptr, err);
-	}
+	if (rc == 0)
+		rc = commit_with_record(l, w, kind, planned, &sql, out, err);
 	sg_buf_free(&sql);
-	if (rc < 0) {
-		json_decref(rec);
-		return -1;
-	}
-	*out = rec;
-	return 0;
+	return rc;
 }
 
 int sg_local_table_destroy(sg_provider *p, const sg_kind *kind, const json_t *prior, sg_error *err)
