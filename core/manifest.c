@@ -314,7 +314,12 @@ static void load_document(sg_manifest *m, const sg_provider *prov, const sg_ynod
 	for (size_t i = 0; i < doc->n; i++) {
 		const sg_ynode *k = doc->pairs[i].key, *v = doc->pairs[i].value;
 		if (!strcmp(k->str, "sigma")) {
-			load_settings(m, v, d, seen_settings);
+			/* commands that need only the settings (query, fernet) read sigma.yaml alone */
+			if (!sg_str_ends_with(k->pos.file, "/sigma.yaml"))
+				sg_diags_error(d, &k->pos, "settings (sigma:) belong in sigma.yaml, not in %s",
+					       strrchr(k->pos.file, '/') ? strrchr(k->pos.file, '/') + 1 : k->pos.file);
+			else
+				load_settings(m, v, d, seen_settings);
 			continue;
 		}
 		if (!strcmp(k->str, "variables")) {

@@ -23,7 +23,7 @@ APT_PACKAGES=(
   libcurl4-openssl-dev libgit2-dev
   libcmocka-dev bats bats-assert bats-support
   nodejs npm python3 python3-cryptography
-  sqlite3 jq hyperfine procps
+  sqlite3 jq hyperfine procps tzdata
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }

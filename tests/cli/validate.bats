@@ -277,3 +277,33 @@ YAML
 	assert_output --partial 'sigma.yaml:4:20: error: YAML syntax error'
 	assert_output --partial 'must be quoted'
 }
+
+@test "settings belong in sigma.yaml" {
+	manifest sigma.yaml <<'YAML'
+bucket:
+  abc: {}
+YAML
+	manifest extra.sigma.yaml <<'YAML'
+sigma:
+  local_root: elsewhere
+YAML
+	run sg validate
+	assert_failure 1
+	assert_output --partial 'extra.sigma.yaml:1:1: error: settings (sigma:) belong in sigma.yaml, not in extra.sigma.yaml'
+}
+
+@test "local_root moves the local world" {
+	manifest sigma.yaml <<'YAML'
+sigma:
+  local_root: world
+bucket:
+  abc: {name: moved-bucket}
+YAML
+	run sg apply -auto-approve
+	assert_success
+	[ -d "$P/world/buckets/moved-bucket" ]
+	[ ! -e "$P/.sigma/local" ]
+	run sg query -format csv "SELECT 42 AS answer"
+	assert_output $'answer\n42'
+	[ -f "$P/world/warehouse.duckdb" ]
+}
