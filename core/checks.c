@@ -13,13 +13,13 @@
 #include <string.h>
 #include <strings.h>
 
-void sg_resource_add_dep(sg_resource *r, sg_resource *dep)
+void sg_resource_add_dep(sg_manifest *m, sg_resource *r, sg_resource *dep)
 {
 	for (size_t i = 0; i < r->deps.n; i++) {
 		if (r->deps.items[i] == dep)
 			return;
 	}
-	sg_vec_push(&r->deps, dep);
+	sg_arena_push(&m->arena, &r->deps.items, &r->deps.n, &r->deps.cap, dep);
 }
 
 /* The position of attribute `name` in a resource (its value), or the resource's. */
@@ -73,7 +73,7 @@ static void implicit_ref(sg_manifest *m, sg_resource *r, json_t *holder, const c
 			     sg_buf_cstr(&hint));
 		sg_buf_free(&hint);
 	} else {
-		sg_resource_add_dep(r, target);
+		sg_resource_add_dep(m, r, target);
 		sg_buf ref = SG_BUF_INIT;
 		sg_buf_printf(&ref, "${%s.name}", addr.ptr);
 		json_object_set_new(holder, attr, json_string(ref.ptr));
@@ -249,7 +249,7 @@ static void check_external_table(sg_manifest *m, sg_resource *r, sg_diags *d)
 				continue;
 			char *bn = with_variables(m, json_string_value(json_object_get(b->config, "name")));
 			if (bn && !strcmp(bn, bucket.ptr))
-				sg_resource_add_dep(r, b);
+				sg_resource_add_dep(m, r, b);
 			free(bn);
 		}
 	}
@@ -307,7 +307,7 @@ static void check_depends_on(sg_manifest *m, sg_resource *r, sg_diags *d)
 		} else if (dep == r) {
 			sg_diags_add(d, SG_SEV_ERROR, &e->pos, r->address, "depends_on: a resource cannot depend on itself");
 		} else {
-			sg_resource_add_dep(r, dep);
+			sg_resource_add_dep(m, r, dep);
 		}
 	}
 }
@@ -488,7 +488,7 @@ static int check_one_ref(const sg_ref *ref, void *vctx)
 		if (!attr_path_valid(target->kind->attrs, ref, 2, &why))
 			sg_diags_add(c->d, SG_SEV_ERROR, &pos, c->what, "${%s}: %s %s", ref->text, target->kind_name, why.ptr);
 		else if (c->r)
-			sg_resource_add_dep(c->r, target);
+			sg_resource_add_dep(c->m, c->r, target);
 		sg_buf_free(&why);
 	}
 	sg_buf_free(&addr);

@@ -13,8 +13,8 @@
 void sg_check_resources(sg_manifest *m, const sg_provider *prov, sg_diags *d);
 /* Every ${...} in resources and outputs; adds the dependencies they make. */
 void sg_check_references(sg_manifest *m, bool require_values, sg_diags *d);
-/* Add `dep` to r->deps unless present. */
-void sg_resource_add_dep(sg_resource *r, sg_resource *dep);
+/* Add `dep` to r->deps unless present (the array lives in the manifest's arena). */
+void sg_resource_add_dep(sg_manifest *m, sg_resource *r, sg_resource *dep);
 
 /*
  * Workflow steps (core/steps.c): check `steps` and `on_failure` of a

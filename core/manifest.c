@@ -628,7 +628,6 @@ void sg_manifest_free(sg_manifest *m)
 	for (size_t i = 0; i < m->resources.n; i++) {
 		sg_resource *r = m->resources.items[i];
 		json_decref(r->config);
-		sg_vec_free(&r->deps);
 	}
 	for (size_t i = 0; i < m->variables.n; i++) {
 		sg_variable *v = m->variables.items[i];

@@ -50,7 +50,7 @@ typedef struct sg_resource {
 	json_t *config;      /* the attributes, references unresolved, defaults filled */
 	const char *stage;   /* iac, initial-data, workflow */
 	bool prevent_destroy;
-	sg_vec deps;         /* sg_resource *: what this one depends on, no duplicates */
+	sg_vec deps;         /* sg_resource *: what this one depends on, no duplicates (arena storage) */
 	size_t index;        /* position in sg_manifest.resources */
 } sg_resource;
 

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK_SIZE (64 * 1024)
+#define FIRST_CHUNK (64 * 1024)
+#define MAX_CHUNK (1024 * 1024)
 
 struct sg_arena_chunk {
 	sg_arena_chunk *next;
@@ -16,30 +17,43 @@ struct sg_arena_chunk {
 	max_align_t data[];
 };
 
+/*
+ * Chunks come from calloc: zeroed once, and from 1 MiB on mmapped by the C
+ * library, so freeing them never makes malloc consolidate its free lists.
+ * Memory handed out is therefore zero without a memset per allocation.
+ */
 void *sg_arena_alloc(sg_arena *a, size_t size)
 {
 	size_t align = sizeof(max_align_t);
 	size = (size + align - 1) / align * align;
+	if (size == 0)
+		size = align;
 	if (!a->head || a->head->cap - a->head->used < size) {
-		size_t cap = size > CHUNK_SIZE / 4 ? size : CHUNK_SIZE;
-		sg_arena_chunk *c = sg_malloc(sizeof(*c) + cap);
-		c->used = 0;
-		c->cap = cap;
-		if (size > CHUNK_SIZE / 4 && a->head) {
-			/* a big block gets its own chunk behind the current one */
-			c->next = a->head->next;
-			a->head->next = c;
-		} else {
-			c->next = a->head;
-			a->head = c;
+		if (!a->next_size)
+			a->next_size = FIRST_CHUNK;
+		size_t cap = a->next_size;
+		if (a->next_size < MAX_CHUNK)
+			a->next_size *= 2;
+		if (size > cap / 4) {
+			/* a big block gets a chunk of its own, behind the current one */
+			sg_arena_chunk *c = sg_calloc(1, sizeof(*c) + size);
+			c->used = c->cap = size;
+			if (a->head) {
+				c->next = a->head->next;
+				a->head->next = c;
+			} else {
+				c->next = NULL;
+				a->head = c;
+			}
+			return c->data;
 		}
-		c->used = size;
-		memset(c->data, 0, size);
-		return c->data;
+		sg_arena_chunk *c = sg_calloc(1, sizeof(*c) + cap);
+		c->cap = cap;
+		c->next = a->head;
+		a->head = c;
 	}
 	char *p = (char *)a->head->data + a->head->used;
 	a->head->used += size;
-	memset(p, 0, size);
 	return p;
 }
 
@@ -77,4 +91,18 @@ void sg_arena_free(sg_arena *a)
 		c = next;
 	}
 	a->head = NULL;
+	a->next_size = 0;
+}
+
+void sg_arena_push(sg_arena *a, void ***items, size_t *n, size_t *cap, void *item)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4;
+		void **grown = sg_arena_alloc(a, ncap * sizeof(*grown));
+		if (*n)
+			memcpy(grown, *items, *n * sizeof(*grown));
+		*items = grown;
+		*cap = ncap;
+	}
+	(*items)[(*n)++] = item;
 }
