@@ -228,10 +228,10 @@ out:
 		prov->free(prov);
 	sg_diags_free(&d);
 	sg_error_clear(&err);
-	sg_plan_free(plan);
-	sg_state_free(st);
+	SG_FREE_AT_EXIT(sg_plan_free(plan));
+	sg_state_free(st); /* closes the journal */
 	sg_lock_release(lock);
-	sg_manifest_free(m);
+	SG_FREE_AT_EXIT(sg_manifest_free(m));
 	sg_cli_opts_free(&o);
 	return rc;
 }

@@ -88,10 +88,10 @@ int cmd_plan(int argc, char **argv, sg_cli *cli)
 	}
 	rc = detailed && sg_plan_has_changes(plan) ? 2 : 0;
 out:
-	sg_plan_free(plan);
-	sg_state_free(st);
+	SG_FREE_AT_EXIT(sg_plan_free(plan));
+	SG_FREE_AT_EXIT(sg_state_free(st));
 	sg_lock_release(lock);
-	sg_manifest_free(m);
+	SG_FREE_AT_EXIT(sg_manifest_free(m));
 	sg_cli_opts_free(&o);
 	return rc;
 }

@@ -87,7 +87,7 @@ int cmd_validate(int argc, char **argv, sg_cli *cli)
 			fprintf(stderr, "sigma: %zu error%s in the manifests\n", d.nerrors, d.nerrors == 1 ? "" : "s");
 	}
 	sg_diags_free(&d);
-	sg_manifest_free(m);
+	SG_FREE_AT_EXIT(sg_manifest_free(m));
 	sg_cli_opts_free(&o);
 	return rc == 0 ? 0 : 1;
 }

@@ -433,7 +433,7 @@ static void set_var(sg_manifest *m, sg_variable *var, json_t *value, const char 
 	var->source = sg_arena_strdup(&m->arena, source);
 }
 
-static void resolve_variables(sg_manifest *m, const sg_load_opts *opts, sg_diags *d)
+static void resolve_variables(sg_manifest *m, sg_arena *tree, const sg_load_opts *opts, sg_diags *d)
 {
 	for (size_t i = 0; i < m->variables.n; i++) {
 		sg_variable *var = m->variables.items[i];
@@ -471,7 +471,8 @@ static void resolve_variables(sg_manifest *m, const sg_load_opts *opts, sg_diags
 			continue;
 		}
 		sg_ynode *doc = NULL;
-		if (sg_yaml_parse(&m->arena, file, sg_buf_cstr(&text), text.len, &doc, d) == 0 && doc) {
+		file = sg_arena_strdup(&m->arena, file);
+		if (sg_yaml_parse(tree, file, sg_buf_cstr(&text), text.len, &doc, d) == 0 && doc) {
 			if (doc->kind != SG_Y_MAP) {
 				sg_diags_error(d, &doc->pos, "expected a mapping of variable names to values");
 			} else {
@@ -575,6 +576,8 @@ int sg_manifest_load(const char *dir, const sg_provider *prov, const sg_load_opt
 	if (list_files(m, d) < 0)
 		return -1;
 
+	/* the YAML trees: needed while checking, freed before the manifest is handed out */
+	sg_arena tree = SG_ARENA_INIT;
 	sg_vec texts = SG_VEC_INIT;
 	bool seen_settings = false;
 	for (size_t i = 0; i < m->files.n; i++) {
@@ -589,7 +592,7 @@ int sg_manifest_load(const char *dir, const sg_provider *prov, const sg_load_opt
 			continue;
 		}
 		sg_ynode *doc = NULL;
-		if (sg_yaml_parse(&m->arena, file, sg_buf_cstr(text), text->len, &doc, d) < 0)
+		if (sg_yaml_parse(&tree, file, sg_buf_cstr(text), text->len, &doc, d) < 0)
 			continue;
 		load_document(m, prov, doc, d, &seen_settings);
 	}
@@ -600,7 +603,7 @@ int sg_manifest_load(const char *dir, const sg_provider *prov, const sg_load_opt
 	}
 	sg_vec_free(&texts);
 
-	resolve_variables(m, opts, d);
+	resolve_variables(m, &tree, opts, d);
 	sg_check_resources(m, prov, d);
 	sg_check_references(m, opts && opts->require_values, d);
 
@@ -618,6 +621,9 @@ int sg_manifest_load(const char *dir, const sg_provider *prov, const sg_load_opt
 	}
 	sg_vec_free(&order);
 	sg_vec_free(&cycle);
+	for (size_t i = 0; i < m->resources.n; i++)
+		((sg_resource *)m->resources.items[i])->node = NULL;
+	sg_arena_free(&tree);
 	return d->nerrors > errors_before ? -1 : 0;
 }
 

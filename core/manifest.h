@@ -46,7 +46,7 @@ typedef struct sg_resource {
 	const char *key;     /* NAME in KIND.NAME */
 	const char *address; /* KIND.NAME */
 	sg_pos pos;          /* of the key */
-	const sg_ynode *node;
+	const sg_ynode *node; /* the YAML, while loading only (NULL afterwards) */
 	json_t *config;      /* the attributes, references unresolved, defaults filled */
 	const char *stage;   /* iac, initial-data, workflow */
 	bool prevent_destroy;

@@ -117,7 +117,7 @@ int sg_yaml_parse(sg_arena *a, const char *file, const char *data, size_t len, s
 {
 	parser p = { 0 };
 	p.arena = a;
-	p.file = sg_arena_strdup(a, file);
+	p.file = file;
 	p.diags = d;
 	*out = NULL;
 

@@ -42,8 +42,8 @@ struct sg_ynode {
 };
 
 /*
- * Parse one YAML document. `file` is copied into the arena and used in
- * positions. An empty document gives *out == NULL. Errors (with position)
+ * Parse one YAML document. `file` is borrowed for positions: it must
+ * outlive the tree and anything that keeps a position. An empty document gives *out == NULL. Errors (with position)
  * go to `d`; returns -1 when the text is not valid YAML.
  */
 int sg_yaml_parse(sg_arena *a, const char *file, const char *data, size_t len, sg_ynode **out,
