@@ -25,6 +25,7 @@ static int cmd_help(int argc, char **argv, sg_cli *cli);
 static const command commands[] = {
 	{ "version", cmd_version, "print sigma's version and its libraries'" },
 	{ "help", cmd_help, "list the commands" },
+	{ "fernet", cmd_fernet, "encrypt and decrypt Fernet (+gzip) files" },
 };
 
 static void print_usage(FILE *out)
