@@ -289,8 +289,21 @@ int sg_fernet_decryptor_update(sg_fernet_decryptor *d, const char *text, size_t 
 		int rc = sg_b64url_decode_update(&d->b64, text, n, d->raw + d->held, &got, err);
 		d->held += got;
 		d->result.token_bytes += got;
-		if (rc < 0)
-			return refuse(d, check_of_b64_fault(d->b64.fault));
+		if (rc < 0) {
+			/*
+			 * The bytes before the bad character come first: a bad version
+			 * byte or timestamp among them is the earlier fault, whatever
+			 * the size of the pieces the text arrived in.
+			 */
+			sg_error b64_err = SG_ERROR_INIT;
+			sg_error_set(&b64_err, "%s", sg_error_msg(err));
+			if (take_raw(d, err) == 0) {
+				refuse(d, check_of_b64_fault(d->b64.fault));
+				sg_error_set(err, "%s", sg_error_msg(&b64_err));
+			}
+			sg_error_clear(&b64_err);
+			return -1;
+		}
 		if (take_raw(d, err) < 0)
 			return -1;
 		text += n;

@@ -21,10 +21,11 @@
  * it on failure. The checks, in the spec's order: base64, version, TTL,
  * HMAC (compared in constant time), then ciphertext length, padding and,
  * with gunzip, the end of the gzip stream. What the text reveals early
- * (bad base64 so far, version, time) fails at once, without reading the
- * rest; the checks after the HMAC are reported only once it verified, so
- * an altered token is always "HMAC mismatch", never "bad padding" or
- * "corrupt gzip".
+ * (a character outside base64url, the version byte, the timestamp) fails
+ * at once, without reading the rest, and the fault earliest in the text
+ * wins, however the text was cut into pieces. The checks after the HMAC
+ * are reported only once it verified, so an altered token is always
+ * "HMAC mismatch", never "bad padding" or "corrupt gzip".
  *
  * Time checks follow Python's cryptography (what wrote most tokens sigma
  * reads): only when a TTL is given, the token is refused when

@@ -395,6 +395,49 @@ static void test_invalid_extra(void **state)
 	run_invalid("extra/invalid.json");
 }
 
+static void make_keys(sg_fernet_keys *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		sg_fernet_key k;
+		memset(&k, (int)(0x11 * (i + 1)), sizeof(k));
+		sg_fernet_keys_add(keys, &k);
+	}
+}
+
+/* The earliest fault in the text wins, however the text is cut (found by the fuzzer). */
+static void test_earliest_fault_wins(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		sg_fernet_check check;
+	} cases[] = {
+		{ "HkMATM5lFqGaerZ-fWPOm73Q%eoCk9uGib28Xe5vz6oxq5nm", SG_FERNET_BAD_VERSION },
+		{ "AAAA%", SG_FERNET_BAD_VERSION },
+		{ "gAAA%", SG_FERNET_BAD_BASE64 },
+		{ "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPA\n\n==", SG_FERNET_BAD_BASE64 },
+	};
+	static const size_t reads[] = { 0, 1, 2, 3, 4, 5, 8, 16 };
+	sg_fernet_keys keys = SG_FERNET_KEYS_INIT;
+	make_keys(&keys, 1);
+	sg_fernet_decrypt_opts o = SG_FERNET_DECRYPT_OPTS_INIT;
+	for (size_t c = 0; c < SG_ARRAY_SIZE(cases); c++) {
+		for (size_t r = 0; r < SG_ARRAY_SIZE(reads); r++) {
+			sg_buf out = SG_BUF_INIT;
+			sg_error err = SG_ERROR_INIT;
+			sg_fernet_result res;
+			assert_int_equal(decrypt_chunked(&keys, cases[c].text, strlen(cases[c].text), reads[r], &o,
+							 &out, &res, &err), -1);
+			if (res.check != cases[c].check)
+				fail_msg("\"%s\" in reads of %zu: %s (%s)", cases[c].text, reads[r],
+					 sg_fernet_check_name(res.check), sg_error_msg(&err));
+			sg_error_clear(&err);
+			sg_buf_free(&out);
+		}
+	}
+	sg_fernet_keys_free(&keys);
+}
+
 /* ----------------------------------------------------------- big token */
 
 static void big_key(sg_fernet_keys *keys)
@@ -460,15 +503,6 @@ static void test_big_tampered(void **state)
 }
 
 /* ------------------------------------------------------- key rotation */
-
-static void make_keys(sg_fernet_keys *keys, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		sg_fernet_key k;
-		memset(&k, (int)(0x11 * (i + 1)), sizeof(k));
-		sg_fernet_keys_add(keys, &k);
-	}
-}
 
 /* A sink that cannot start over. */
 static int plain_write(void *ctx, const void *data, size_t len, sg_error *err)
@@ -765,6 +799,7 @@ int main(void)
 		cmocka_unit_test(test_verify_extra),
 		cmocka_unit_test(test_invalid_spec),
 		cmocka_unit_test(test_invalid_extra),
+		cmocka_unit_test(test_earliest_fault_wins),
 		cmocka_unit_test(test_big_token),
 		cmocka_unit_test(test_big_tampered),
 		cmocka_unit_test(test_rotation),
