@@ -43,6 +43,9 @@ static const char usage_encrypt[] =
 static const char usage_decrypt[] =
 	"sigma fernet decrypt [--gunzip] [--ttl SECONDS] (--key-file FILE | --key-env VAR) IN OUT";
 
+/* Start writing a large output back to disk as it comes, so the fsync before the rename is short. */
+#define WRITEBACK_EVERY (8u << 20)
+
 typedef struct fernet_args {
 	bool gzip;   /* encrypt --gzip, decrypt --gunzip */
 	const char *key_file;
@@ -265,6 +268,8 @@ static int run_encrypt(int argc, char **argv, sg_cli *cli)
 	sg_sink sink;
 	sg_source_fd(&src, &in_ctx, in_fd, display_name(&in, false));
 	sg_sink_fd(&sink, &out_ctx, out_fd, display_name(&out, true));
+	if (!out.is_std)
+		out_ctx.writeback_every = WRITEBACK_EVERY;
 	sg_fernet_encrypt_opts opts = SG_FERNET_ENCRYPT_OPTS_INIT;
 	opts.gzip = a.gzip;
 	if (sg_fernet_encrypt_stream(&keys.items[0], &src, &sink, &opts, &err) < 0)
@@ -341,6 +346,8 @@ static int run_decrypt(int argc, char **argv, sg_cli *cli)
 	sg_sink sink;
 	sg_source_fd(&src, &in_ctx, in_fd, display_name(&in, false));
 	sg_sink_fd(&sink, &out_ctx, out_fd, out.is_std ? "the spool file" : display_name(&out, true));
+	if (!out.is_std)
+		out_ctx.writeback_every = WRITEBACK_EVERY;
 	sg_fernet_result res;
 	if (sg_fernet_decrypt_stream(&keys, &src, &sink, &opts, &res, &err) < 0)
 		goto done;

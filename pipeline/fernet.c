@@ -5,14 +5,13 @@
  */
 #include "pipeline/fernet.h"
 
+#include "pipeline/fernet_macs.h"
 #include "pipeline/gzip_stream.h"
 #include "util/alloc.h"
 #include "util/base64url.h"
 #include "util/fs.h"
 
 #include <errno.h>
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,14 +37,18 @@ struct sg_fernet_decryptor {
 	sg_b64url_decoder b64;
 	uint8_t header[SG_FERNET_HEADER_LEN];
 	size_t header_len;
-	uint8_t *raw;   /* raw[0..held): body bytes not yet known not to be the HMAC */
+	/*
+	 * Two buffers for raw bytes, used in turn, so the HMAC worker can read
+	 * one piece while the next is decoded into the other. raw[cur][0..held)
+	 * are body bytes not yet known not to be the HMAC.
+	 */
+	uint8_t *raw[2];
+	unsigned cur;
 	size_t held;
 	uint8_t *plain;
 
-	EVP_MAC *mac;
-	EVP_MAC_CTX **macs; /* one per key */
+	sg_fernet_macs *macs; /* set once the header is in */
 	EVP_CIPHER_CTX *aes;
-	bool crypto_ready;  /* header seen: MACs and cipher initialised */
 
 	uint64_t ct_bytes;     /* ciphertext bytes fed to the cipher */
 	bool plain_failed;     /* the gzip data went bad: stop emitting, keep verifying */
@@ -132,21 +135,13 @@ static int check_header(sg_fernet_decryptor *d, size_t had, sg_error *err)
 
 static int start_crypto(sg_fernet_decryptor *d, sg_error *err)
 {
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
-		OSSL_PARAM_construct_end(),
-	};
-	for (size_t i = 0; i < d->keys->n; i++) {
-		if (EVP_MAC_init(d->macs[i], d->keys->items[i].signing, 16, params) != 1 ||
-		    EVP_MAC_update(d->macs[i], d->header, SG_FERNET_HEADER_LEN) != 1)
-			return sg_error_set(err, "cannot start HMAC-SHA256 (OpenSSL)");
-	}
+	if (sg_fernet_macs_new(&d->macs, d->keys, d->header, SG_FERNET_HEADER_LEN, err) < 0)
+		return -1;
 	if (d->decrypt_with != SG_FERNET_VERIFY_ONLY) {
 		const sg_fernet_key *k = &d->keys->items[d->decrypt_with];
 		if (EVP_DecryptInit_ex(d->aes, EVP_aes_128_cbc(), NULL, k->encryption, d->header + 9) != 1)
 			return sg_error_set(err, "cannot start AES-128-CBC (OpenSSL)");
 	}
-	d->crypto_ready = true;
 	return 0;
 }
 
@@ -173,10 +168,8 @@ static int emit(sg_fernet_decryptor *d, const uint8_t *p, size_t n, sg_error *er
 /* Ciphertext: into every HMAC and, when decrypting, the cipher. */
 static int take_ciphertext(sg_fernet_decryptor *d, const uint8_t *p, size_t n, sg_error *err)
 {
-	for (size_t i = 0; i < d->keys->n; i++) {
-		if (EVP_MAC_update(d->macs[i], p, n) != 1)
-			return sg_error_set(err, "HMAC-SHA256 failed (OpenSSL)");
-	}
+	if (sg_fernet_macs_update(d->macs, p, n, err) < 0)
+		return -1;
 	d->ct_bytes += n;
 	if (d->decrypt_with == SG_FERNET_VERIFY_ONLY)
 		return 0;
@@ -192,13 +185,14 @@ static int take_ciphertext(sg_fernet_decryptor *d, const uint8_t *p, size_t n, s
  */
 static int take_raw(sg_fernet_decryptor *d, sg_error *err)
 {
+	uint8_t *raw = d->raw[d->cur];
 	size_t off = 0;
 	if (d->header_len < SG_FERNET_HEADER_LEN) {
 		size_t had = d->header_len;
 		size_t n = SG_FERNET_HEADER_LEN - had;
 		if (n > d->held)
 			n = d->held;
-		memcpy(d->header + had, d->raw, n);
+		memcpy(d->header + had, raw, n);
 		d->header_len += n;
 		off = n;
 		if (check_header(d, had, err) < 0)
@@ -209,11 +203,15 @@ static int take_raw(sg_fernet_decryptor *d, sg_error *err)
 	size_t body = d->held - off;
 	if (body > SG_FERNET_HMAC_LEN) {
 		size_t n = body - SG_FERNET_HMAC_LEN;
-		if (take_ciphertext(d, d->raw + off, n, err) < 0)
+		if (take_ciphertext(d, raw + off, n, err) < 0)
 			return refuse(d, SG_FERNET_IO);
 		off += n;
+		/* the HMAC worker may still be reading this buffer: go on in the other */
+		d->cur ^= 1;
+		memcpy(d->raw[d->cur], raw + off, d->held - off);
+	} else {
+		memmove(raw, raw + off, d->held - off);
 	}
-	memmove(d->raw, d->raw + off, d->held - off);
 	d->held -= off;
 	return 0;
 }
@@ -239,19 +237,13 @@ int sg_fernet_decryptor_new(sg_fernet_decryptor **out, const sg_fernet_keys *key
 	d->sink = *sink;
 	d->plain_sink = *sink;
 	sg_b64url_decoder_init(&d->b64);
-	d->raw = sg_malloc(RAW_CAP);
+	d->raw[0] = sg_malloc(RAW_CAP);
+	d->raw[1] = sg_malloc(RAW_CAP);
 	d->plain = sg_malloc(PLAIN_CAP);
-	d->macs = sg_calloc(keys->n, sizeof(*d->macs));
-	d->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	d->aes = EVP_CIPHER_CTX_new();
-	bool ok = d->mac && d->aes;
-	for (size_t i = 0; ok && i < keys->n; i++) {
-		d->macs[i] = EVP_MAC_CTX_new(d->mac);
-		ok = d->macs[i] != NULL;
-	}
-	if (!ok) {
+	if (!d->aes) {
 		sg_fernet_decryptor_free(d);
-		return sg_error_set(err, "cannot set up HMAC-SHA256 and AES-128-CBC (OpenSSL)");
+		return sg_error_set(err, "cannot set up AES-128-CBC (OpenSSL)");
 	}
 	if (opts->gunzip && decrypt_with != SG_FERNET_VERIFY_ONLY) {
 		if (sg_gunzip_init(&d->gz, sink, err) < 0) {
@@ -286,7 +278,7 @@ int sg_fernet_decryptor_update(sg_fernet_decryptor *d, const char *text, size_t 
 	while (len > 0) {
 		size_t n = len < TEXT_CHUNK ? len : TEXT_CHUNK;
 		size_t got = 0;
-		int rc = sg_b64url_decode_update(&d->b64, text, n, d->raw + d->held, &got, err);
+		int rc = sg_b64url_decode_update(&d->b64, text, n, d->raw[d->cur] + d->held, &got, err);
 		d->held += got;
 		d->result.token_bytes += got;
 		if (rc < 0) {
@@ -312,24 +304,6 @@ int sg_fernet_decryptor_update(sg_fernet_decryptor *d, const char *text, size_t 
 	return 0;
 }
 
-/* The index of the first key whose HMAC matches `tag`, or keys->n. Constant time per key. */
-static size_t verify_hmac(sg_fernet_decryptor *d, const uint8_t *tag, sg_error *err)
-{
-	size_t found = d->keys->n;
-	for (size_t i = 0; i < d->keys->n; i++) {
-		uint8_t mac[EVP_MAX_MD_SIZE];
-		size_t maclen = 0;
-		if (EVP_MAC_final(d->macs[i], mac, &maclen, sizeof(mac)) != 1 || maclen != SG_FERNET_HMAC_LEN) {
-			sg_error_set(err, "HMAC-SHA256 failed (OpenSSL)");
-			return (size_t)-1;
-		}
-		if (found == d->keys->n && CRYPTO_memcmp(mac, tag, SG_FERNET_HMAC_LEN) == 0)
-			found = i;
-		sg_wipe(mac, sizeof(mac));
-	}
-	return found;
-}
-
 static int finish(sg_fernet_decryptor *d, sg_error *err)
 {
 	if (d->result.check != SG_FERNET_OK)
@@ -346,8 +320,8 @@ static int finish(sg_fernet_decryptor *d, sg_error *err)
 		return sg_error_set(err, "truncated token: %llu bytes, where a token has at least %d",
 				    (unsigned long long)total, SG_FERNET_MIN_LEN);
 	}
-	size_t k = verify_hmac(d, d->raw, err);
-	if (k == (size_t)-1)
+	size_t k = 0;
+	if (sg_fernet_macs_verify(d->macs, d->raw[d->cur], &k, err) < 0)
 		return refuse(d, SG_FERNET_IO);
 	if (k == d->keys->n) {
 		if (d->ct_bytes % 16 != 0) {
@@ -418,10 +392,8 @@ void sg_fernet_decryptor_free(sg_fernet_decryptor *d)
 {
 	if (!d)
 		return;
-	for (size_t i = 0; d->macs && i < d->keys->n; i++)
-		EVP_MAC_CTX_free(d->macs[i]);
-	free(d->macs);
-	EVP_MAC_free(d->mac);
+	/* first: the worker may still be reading a raw buffer */
+	sg_fernet_macs_free(d->macs);
 	EVP_CIPHER_CTX_free(d->aes);
 	if (d->has_gz)
 		sg_gunzip_free(&d->gz);
@@ -429,9 +401,11 @@ void sg_fernet_decryptor_free(sg_fernet_decryptor *d)
 		sg_wipe(d->plain, PLAIN_CAP);
 		free(d->plain);
 	}
-	if (d->raw) {
-		sg_wipe(d->raw, RAW_CAP);
-		free(d->raw);
+	for (int i = 0; i < 2; i++) {
+		if (d->raw[i]) {
+			sg_wipe(d->raw[i], RAW_CAP);
+			free(d->raw[i]);
+		}
 	}
 	sg_error_clear(&d->plain_err);
 	sg_wipe(d, sizeof(*d));

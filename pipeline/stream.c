@@ -37,6 +37,13 @@ static int fd_write(void *ctx, const void *data, size_t len, sg_error *err)
 	sg_fd_stream *s = ctx;
 	if (sg_fs_write_all(s->fd, data, len) < 0)
 		return sg_error_set(err, "cannot write %s: %s", s->name, strerror(errno));
+	s->written += (off_t)len;
+	if (s->writeback_every && s->written - s->flushed >= (off_t)s->writeback_every) {
+		/* only a hint to the kernel: a failure here changes nothing */
+		(void)sync_file_range(s->fd, s->start + s->flushed, s->written - s->flushed,
+				      SYNC_FILE_RANGE_WRITE);
+		s->flushed = s->written;
+	}
 	return 0;
 }
 
@@ -45,12 +52,14 @@ static int fd_reset(void *ctx, sg_error *err)
 	sg_fd_stream *s = ctx;
 	if (ftruncate(s->fd, s->start) < 0 || lseek(s->fd, s->start, SEEK_SET) < 0)
 		return sg_error_set(err, "cannot truncate %s: %s", s->name, strerror(errno));
+	s->written = s->flushed = 0;
 	return 0;
 }
 
 static void fd_stream_init(sg_fd_stream *ctx, int fd, const char *name)
 {
 	struct stat st;
+	memset(ctx, 0, sizeof(*ctx));
 	ctx->fd = fd;
 	ctx->name = name;
 	ctx->start = lseek(fd, 0, SEEK_CUR);

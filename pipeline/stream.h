@@ -41,6 +41,14 @@ typedef struct sg_fd_stream {
 	const char *name;
 	off_t start;  /* offset at set-up; rewind and reset go back here */
 	bool seekable;
+	/*
+	 * Sinks only: when not 0, start the kernel writing back every this many
+	 * bytes as they come (sync_file_range), so a final fsync of a large file
+	 * finds little left to do. Set it after sg_sink_fd.
+	 */
+	size_t writeback_every;
+	off_t written;   /* bytes written since set-up or reset */
+	off_t flushed;   /* of which writeback was started for */
 } sg_fd_stream;
 
 /*
