@@ -81,6 +81,9 @@ time_runs() {
 	local i times=() rss=0 line t m
 	shift # the label is for the reader of this script
 	for ((i = 0; i < runs; i++)); do
+		# each run writes a new file, as a landing file's output is new: not
+		# timed, replacing a 200 MB file would add the freeing of the old one
+		rm -f "$out"/*.out.* "$out"/*.py.gz
 		/usr/bin/time -o "$out/time.tmp" -f '%e %M' "$@" >/dev/null 2>&1
 		line=$(tail -1 "$out/time.tmp")
 		t=${line% *}
