@@ -115,10 +115,13 @@ int sg_fernet_encryptor_new(sg_fernet_encryptor **out, const sg_fernet_key *key,
 		}
 		e->has_gz = true;
 	}
-	if (EVP_MAC_update(e->hmac, header, sizeof(header)) != 1 ||
-	    put_raw(e, header, sizeof(header), err) < 0) {
+	if (EVP_MAC_update(e->hmac, header, sizeof(header)) != 1) {
 		sg_fernet_encryptor_free(e);
-		return sg_error_set(err, "cannot write the token's header");
+		return sg_error_set(err, "HMAC-SHA256 failed (OpenSSL)");
+	}
+	if (put_raw(e, header, sizeof(header), err) < 0) {
+		sg_fernet_encryptor_free(e);
+		return -1;
 	}
 	*out = e;
 	return 0;

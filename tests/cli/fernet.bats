@@ -249,6 +249,18 @@ round_trip() {
 	[ "$(cat out)" = precious ]
 }
 
+@test "a full disk is an error, not a short file" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	"$PY" "$PEER" encrypt "$D/key" "$D/p1048577" t
+	"$SIGMA" fernet decrypt --key-file "$D/key" t - >/dev/null
+	run --separate-stderr bash -c '"$0" fernet decrypt --key-file "$1" t - >/dev/full' "$SIGMA" "$D/key"
+	assert_failure 1
+	[[ $stderr == *"(the token verified): cannot write standard output: No space left on device"* ]] || fail "$stderr"
+	run --separate-stderr bash -c '"$0" fernet encrypt --key-file "$1" t - >/dev/full' "$SIGMA" "$D/key"
+	assert_failure 1
+	[[ $stderr == *"cannot write standard output: No space left on device"* ]] || fail "$stderr"
+}
+
 @test "keys never come from the command line and never show in messages" {
 	refuses "never from the command line" fernet decrypt --key="$KEY" in out
 	refuses "never from the command line" fernet encrypt --key "$KEY" in out

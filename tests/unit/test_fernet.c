@@ -788,6 +788,73 @@ static void test_round_trip_sizes(void **state)
 	sg_fernet_keys_free(&keys);
 }
 
+/* A sink that takes `room` bytes, then fails like a full disk. */
+typedef struct full_sink {
+	size_t room;
+} full_sink;
+
+static int full_write(void *ctx, const void *data, size_t len, sg_error *err)
+{
+	(void)data;
+	full_sink *f = ctx;
+	if (len > f->room)
+		return sg_error_set(err, "cannot write out.csv: No space left on device");
+	f->room -= len;
+	return 0;
+}
+
+static int failing_read(void *ctx, void *buf, size_t cap, size_t *out_n, sg_error *err)
+{
+	(void)ctx, (void)buf, (void)cap, (void)out_n;
+	return sg_error_set(err, "cannot read in.enc: Input/output error");
+}
+
+/* A failing sink or source stops at once, says so, and is not taken for a bad token. */
+static void test_io_failures(void **state)
+{
+	(void)state;
+	sg_fernet_keys keys = SG_FERNET_KEYS_INIT;
+	make_keys(&keys, 2);
+	uint8_t data[200000];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7);
+	for (int gz = 0; gz < 2; gz++) {
+		sg_buf token = SG_BUF_INIT;
+		sg_error err = SG_ERROR_INIT;
+		sg_fernet_encrypt_opts eo = SG_FERNET_ENCRYPT_OPTS_INIT;
+		eo.gzip = gz;
+		assert_int_equal(sg_fernet_encrypt_mem(&keys.items[0], data, sizeof(data), &eo, &token, &err), 0);
+		sg_fernet_decrypt_opts o = SG_FERNET_DECRYPT_OPTS_INIT;
+		o.gunzip = gz;
+		full_sink f = { 1000 };
+		sg_sink sink = { full_write, NULL, &f };
+		sg_mem_stream m;
+		sg_source src;
+		sg_source_mem(&src, &m, token.ptr, token.len);
+		sg_fernet_keys first = { keys.items, 1 };
+		sg_fernet_result res;
+		assert_int_equal(sg_fernet_decrypt_stream(&first, &src, &sink, &o, &res, &err), -1);
+		assert_int_equal(res.check, SG_FERNET_IO);
+		assert_string_equal(sg_error_msg(&err), "cannot write out.csv: No space left on device");
+		/* the encryptor too */
+		f.room = 1000;
+		sg_source_mem(&src, &m, data, sizeof(data));
+		assert_int_equal(sg_fernet_encrypt_stream(&keys.items[0], &src, &sink, &eo, &err), -1);
+		assert_non_null(strstr(sg_error_msg(&err), "No space left"));
+		src.read = failing_read;
+		sg_buf out = SG_BUF_INIT;
+		sg_sink_buf(&sink, &out);
+		assert_int_equal(sg_fernet_decrypt_stream(&keys, &src, &sink, &o, &res, &err), -1);
+		assert_int_equal(res.check, SG_FERNET_IO);
+		assert_string_equal(sg_error_msg(&err), "cannot read in.enc: Input/output error");
+		assert_int_equal(sg_fernet_encrypt_stream(&keys.items[0], &src, &sink, &eo, &err), -1);
+		sg_error_clear(&err);
+		sg_buf_free(&out);
+		sg_buf_free(&token);
+	}
+	sg_fernet_keys_free(&keys);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -807,6 +874,7 @@ int main(void)
 		cmocka_unit_test(test_gzip_corrupt),
 		cmocka_unit_test(test_keys_parse),
 		cmocka_unit_test(test_round_trip_sizes),
+		cmocka_unit_test(test_io_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
