@@ -70,6 +70,13 @@ size_t sg_b64url_encode_update(sg_b64url_encoder *e, const uint8_t *in, size_t l
 /* Flush the carried bytes with '=' padding (room for 4); returns the characters written. */
 size_t sg_b64url_encode_final(sg_b64url_encoder *e, char *out);
 
+/*
+ * Whether the decoder may use the CPU's vector instructions (AVX2) where it
+ * has them: on by default. For tests and benchmarks of the portable path;
+ * not to be flipped while another thread decodes.
+ */
+void sg_b64url_use_simd(bool on);
+
 /* One-shot helpers: append the encoding of `len` bytes to `out`. */
 void sg_b64url_encode(const void *data, size_t len, sg_buf *out);
 /* Append the decoding of `len` characters to `out`. Trailing whitespace is allowed. */

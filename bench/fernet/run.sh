@@ -131,10 +131,10 @@ hmac=$(openssl speed -seconds 3 -bytes 131072 -hmac sha256 2>/dev/null | awk '/^
 b64bin=$out/b64_speed
 cc -O2 -I"$here" "$here/bench/fernet/b64_speed.c" "$here/util/base64url.c" "$here/util/buf.c" \
 	"$here/util/error.c" "$here/util/alloc.c" -lcrypto -o "$b64bin"
-b64=$("$b64bin")
+read -r b64 b64_portable < <("$b64bin")
 # per byte of token text: decode 1 char, HMAC and decrypt 3/4 of a byte
 ceiling=$(awk -v a="$aes" -v h="$hmac" -v b="$b64" 'BEGIN {printf "%.0f", 1 / (1/b + 0.75/h + 0.75/a)}')
-printf '\nsingle-core ceiling (MB/s): AES-128-CBC decrypt %.0f, HMAC-SHA256 %.0f, base64url decode %s (of text)\n' "$aes" "$hmac" "$b64"
+printf '\nsingle-core ceiling (MB/s): AES-128-CBC decrypt %.0f, HMAC-SHA256 %.0f, base64url decode %s of text (portable path alone: %s)\n' "$aes" "$hmac" "$b64" "$b64_portable"
 printf 'combined per byte of token: %s MB/s\n' "$ceiling"
 for name in small big; do
 	printf '%s token: sigma %s MB/s = %s%% of the ceiling, %sx Python\n' "$name" "${sigma_rate[$name]}" \

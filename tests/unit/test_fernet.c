@@ -120,9 +120,8 @@ static int decrypt_chunked(const sg_fernet_keys *keys, const char *token, size_t
 
 /* ------------------------------------------------------------ base64url */
 
-static void test_b64_round_trip(void **state)
+static void b64_round_trip(void)
 {
-	(void)state;
 	uint8_t data[300];
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 37 + 11);
@@ -164,6 +163,15 @@ static void test_b64_round_trip(void **state)
 		sg_buf_free(&text);
 		sg_buf_free(&back);
 	}
+}
+
+static void test_b64_round_trip(void **state)
+{
+	(void)state;
+	b64_round_trip();
+	sg_b64url_use_simd(false); /* the portable path, on machines with AVX2 too */
+	b64_round_trip();
+	sg_b64url_use_simd(true);
 }
 
 static void test_b64_faults(void **state)
@@ -213,6 +221,58 @@ static void test_b64_faults(void **state)
 			assert_int_equal(n, cases[i].decoded);
 		sg_error_clear(&err);
 	}
+}
+
+/* Every byte that is not base64url, at every position of a long text, is found where it is. */
+static void b64_every_bad_byte(void)
+{
+	uint8_t data[300];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 151 + 7);
+	sg_buf text = SG_BUF_INIT;
+	sg_b64url_encode(data, sizeof(data), &text);
+	assert_int_equal(text.len, 400);
+	uint8_t out[SG_B64URL_DECODED_MAX(400)];
+	for (int c = 0; c < 256; c++) {
+		bool is_b64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			      c == '-' || c == '_';
+		if (is_b64)
+			continue;
+		for (size_t at = (c % 5); at < 240; at += 7) {
+			char saved = text.ptr[at];
+			text.ptr[at] = (char)c;
+			sg_b64url_decoder d;
+			sg_error err = SG_ERROR_INIT;
+			size_t n = 0;
+			sg_b64url_decoder_init(&d);
+			int rc = sg_b64url_decode_update(&d, text.ptr, text.len, out, &n, &err);
+			if (rc == 0)
+				rc = sg_b64url_decode_final(&d, &err);
+			if (rc == 0)
+				fail_msg("byte 0x%02x at %zu was accepted", c, at);
+			/* the bytes before it were decoded, and the offset is in the message */
+			assert_true(n + 3 >= at / 4 * 3 && n <= at / 4 * 3 + 3);
+			assert_memory_equal(out, data, at / 4 * 3 < n ? at / 4 * 3 : n);
+			/* padding and whitespace are allowed there: the next character is the fault */
+			bool next = (c == '=' && at % 4 >= 2) || c == ' ' || c == '\t' || c == '\r' || c == '\n';
+			char where[32];
+			snprintf(where, sizeof(where), "offset %zu", next ? at + 1 : at);
+			if (!strstr(sg_error_msg(&err), where))
+				fail_msg("byte 0x%02x at %zu: %s", c, at, sg_error_msg(&err));
+			sg_error_clear(&err);
+			text.ptr[at] = saved;
+		}
+	}
+	sg_buf_free(&text);
+}
+
+static void test_b64_every_bad_byte(void **state)
+{
+	(void)state;
+	b64_every_bad_byte();
+	sg_b64url_use_simd(false);
+	b64_every_bad_byte();
+	sg_b64url_use_simd(true);
 }
 
 /* ------------------------------------------------------------- vectors */
@@ -860,6 +920,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_b64_round_trip),
 		cmocka_unit_test(test_b64_faults),
+		cmocka_unit_test(test_b64_every_bad_byte),
 		cmocka_unit_test(test_generate_spec),
 		cmocka_unit_test(test_generate_extra),
 		cmocka_unit_test(test_verify_spec),
