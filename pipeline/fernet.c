@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 /* Characters of token text decoded at a time: the raw bytes stay in L2. */
-#define TEXT_CHUNK (128 * 1024)
+#define TEXT_CHUNK (256 * 1024)
 #define RAW_CAP (SG_FERNET_HMAC_LEN + SG_B64URL_DECODED_MAX(TEXT_CHUNK))
 #define PLAIN_CAP (SG_B64URL_DECODED_MAX(TEXT_CHUNK) + 32)
 
