@@ -227,10 +227,12 @@ static int run_keygen(int argc, char **argv, sg_cli *cli)
 	if (argc > 1)
 		return sg_cli_usage(cli, "sigma fernet keygen", "keygen takes no arguments");
 	sg_fernet_key key;
-	char text[SG_FERNET_KEY_TEXT_LEN + 1];
+	char text[SG_FERNET_KEY_TEXT_LEN + 2];
 	sg_fernet_key_generate(&key);
 	sg_fernet_key_format(&key, text);
-	int rc = printf("%s\n", text) < 0 || fflush(stdout) != 0;
+	text[SG_FERNET_KEY_TEXT_LEN] = '\n';
+	/* straight to the descriptor: stdio's buffer would keep a copy we cannot wipe */
+	int rc = sg_fs_write_all(STDOUT_FILENO, text, SG_FERNET_KEY_TEXT_LEN + 1) < 0;
 	sg_wipe(&key, sizeof(key));
 	sg_wipe(text, sizeof(text));
 	if (rc) {

@@ -336,7 +336,63 @@ static void test_earliest_fault_wins(void **state)
 			sg_error_clear(&err);
 			sg_buf_free(&out);
 		}
+		/* the push-style decryptor fails in the update, and says why */
+		sg_buf out = SG_BUF_INIT;
+		sg_sink sink;
+		sg_sink_buf(&sink, &out);
+		sg_fernet_decryptor *d = NULL;
+		sg_error err = SG_ERROR_INIT;
+		assert_int_equal(sg_fernet_decryptor_new(&d, &keys, 0, &o, &sink, &err), 0);
+		assert_int_equal(sg_fernet_decryptor_update(d, cases[c].text, strlen(cases[c].text), &err), -1);
+		assert_int_equal(sg_fernet_decryptor_result(d)->check, cases[c].check);
+		sg_fernet_decryptor_free(d);
+		sg_error_clear(&err);
+		sg_buf_free(&out);
 	}
+	sg_fernet_keys_free(&keys);
+}
+
+/* The push-style decryptor, fed a token in two uneven pieces, reports what it found. */
+static void test_push_api(void **state)
+{
+	(void)state;
+	sg_fernet_keys keys = SG_FERNET_KEYS_INIT;
+	make_keys(&keys, 2);
+	const char msg[] = "pushed in pieces";
+	sg_buf token = SG_BUF_INIT, out = SG_BUF_INIT;
+	sg_error err = SG_ERROR_INIT;
+	sg_fernet_encrypt_opts eo = SG_FERNET_ENCRYPT_OPTS_INIT;
+	eo.has_now = true;
+	eo.now = 1718451000;
+	assert_int_equal(sg_fernet_encrypt_mem(&keys.items[1], msg, strlen(msg), &eo, &token, &err), 0);
+	sg_sink sink;
+	sg_sink_buf(&sink, &out);
+	sg_fernet_decrypt_opts o = SG_FERNET_DECRYPT_OPTS_INIT;
+	for (size_t with = 0; with < 2; with++) {
+		sg_fernet_decryptor *d = NULL;
+		sg_fernet_result res;
+		sg_buf_clear(&out);
+		assert_int_equal(sg_fernet_decryptor_new(&d, &keys, with, &o, &sink, &err), 0);
+		assert_int_equal(sg_fernet_decryptor_update(d, token.ptr, 10, &err), 0);
+		assert_int_equal(sg_fernet_decryptor_update(d, token.ptr + 10, token.len - 10, &err), 0);
+		int rc = sg_fernet_decryptor_finish(d, &res, &err);
+		assert_int_equal(res.key_index, 1);
+		assert_true(res.has_timestamp);
+		assert_int_equal(res.timestamp, 1718451000);
+		if (with == 1) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(out.len, strlen(msg));
+			assert_memory_equal(out.ptr, msg, out.len);
+		} else {
+			/* decrypted with key 0, signed by key 1: the output is garbage, say so */
+			assert_int_equal(rc, -1);
+			assert_int_equal(res.check, SG_FERNET_OTHER_KEY);
+		}
+		sg_fernet_decryptor_free(d);
+	}
+	sg_error_clear(&err);
+	sg_buf_free(&token);
+	sg_buf_free(&out);
 	sg_fernet_keys_free(&keys);
 }
 
@@ -767,6 +823,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_spec),
 		cmocka_unit_test(test_invalid_extra),
 		cmocka_unit_test(test_earliest_fault_wins),
+		cmocka_unit_test(test_push_api),
 		cmocka_unit_test(test_big_token),
 		cmocka_unit_test(test_big_tampered),
 		cmocka_unit_test(test_rotation),
