@@ -34,6 +34,7 @@ static const command commands[] = {
 	{ "query", cmd_query, "run SQL on the local warehouse" },
 	{ "version", cmd_version, "print sigma's version and its libraries'" },
 	{ "help", cmd_help, "list the commands" },
+	{ "fernet", cmd_fernet, "encrypt and decrypt Fernet (+gzip) files" },
 };
 
 static void print_usage(FILE *out)

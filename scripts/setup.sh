@@ -24,6 +24,7 @@ APT_PACKAGES=(
   libcmocka-dev bats bats-assert bats-support
   nodejs npm python3 python3-cryptography
   sqlite3 jq hyperfine procps tzdata
+  clang libclang-rt-14-dev
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }

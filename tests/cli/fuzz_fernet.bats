@@ -1,0 +1,56 @@
+#!/usr/bin/env bats
+# A short libFuzzer run of the Fernet token reader (fuzz/fuzz_fernet_token.c),
+# seeded with every token of shared/testdata/fernet. It builds the target
+# with clang in build-fuzz/ (incremental after the first time) and skips
+# when clang's libFuzzer is not installed (scripts/setup.sh installs it).
+#
+#   FUZZ_SECONDS   how long to fuzz (default 20)
+#   SIGMA_FUZZ_BUILD  the build directory (default SOURCE/build-fuzz)
+
+bats_require_minimum_version 1.5.0
+
+load '/usr/lib/bats/bats-support/load.bash'
+load '/usr/lib/bats/bats-assert/load.bash'
+
+have_libfuzzer() {
+	command -v clang >/dev/null || return 1
+	printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
+		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' \
+		>"$BATS_TEST_TMPDIR/probe.c"
+	clang -fsanitize=fuzzer,address "$BATS_TEST_TMPDIR/probe.c" -o "$BATS_TEST_TMPDIR/probe" 2>/dev/null
+}
+
+write_seeds() {
+	local dir=$1 f t o n=0
+	local fernet=$SIGMA_SHARED_DIR/testdata/fernet
+	for f in generate verify invalid extra/generate extra/verify extra/invalid; do
+		while IFS= read -r t; do
+			for o in 0 2 4; do
+				n=$((n + 1))
+				printf "\\x0$o%s" "$t" >"$dir/seed-$n"
+			done
+		done < <(jq -r '.[].token' "$fernet/$f.json")
+	done
+	# gzip tokens under the fuzzer's first key (bytes 0..31)
+	echo "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" >"$BATS_TEST_TMPDIR/key"
+	seq 1 300 | "$SIGMA" fernet encrypt --gzip --key-file "$BATS_TEST_TMPDIR/key" - "$BATS_TEST_TMPDIR/gz"
+	{ printf '\x01'; cat "$BATS_TEST_TMPDIR/gz"; } >"$dir/seed-gz1"
+	{ printf '\x0d'; cat "$BATS_TEST_TMPDIR/gz"; } >"$dir/seed-gz13"
+}
+
+@test "fuzz the Fernet token reader for a short while" {
+	have_libfuzzer || skip "clang with libFuzzer is not installed"
+	build=${SIGMA_FUZZ_BUILD:-$SIGMA_SOURCE_DIR/build-fuzz}
+	cmake -S "$SIGMA_SOURCE_DIR" -B "$build" -DCMAKE_C_COMPILER=clang -DSIGMA_FUZZ=ON \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo >"$BATS_TEST_TMPDIR/cmake.log" 2>&1 ||
+		fail "configure failed: $(tail -20 "$BATS_TEST_TMPDIR/cmake.log")"
+	cmake --build "$build" --target fuzz_fernet_token -j 2 >>"$BATS_TEST_TMPDIR/cmake.log" 2>&1 ||
+		fail "build failed: $(tail -20 "$BATS_TEST_TMPDIR/cmake.log")"
+	mkdir -p "$BATS_TEST_TMPDIR/corpus" "$BATS_TEST_TMPDIR/seeds"
+	write_seeds "$BATS_TEST_TMPDIR/seeds"
+	run "$build/fuzz/fuzz_fernet_token" -max_total_time="${FUZZ_SECONDS:-20}" -timeout=10 \
+		-rss_limit_mb=2048 -artifact_prefix="$build/" "$BATS_TEST_TMPDIR/corpus" "$BATS_TEST_TMPDIR/seeds"
+	[ "$status" -eq 0 ] || fail "the fuzzer found a failure (input saved in $build/): $(echo "$output" | tail -40)"
+	assert_output --partial "Done"
+}
