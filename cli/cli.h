@@ -31,6 +31,8 @@ int cmd_apply(int argc, char **argv, sg_cli *cli);
 int cmd_destroy(int argc, char **argv, sg_cli *cli);
 int cmd_output(int argc, char **argv, sg_cli *cli);
 int cmd_force_unlock(int argc, char **argv, sg_cli *cli);
+int cmd_state(int argc, char **argv, sg_cli *cli);
+int cmd_graph(int argc, char **argv, sg_cli *cli);
 int cmd_show(int argc, char **argv, sg_cli *cli);
 int cmd_query(int argc, char **argv, sg_cli *cli);
 int cmd_fernet(int argc, char **argv, sg_cli *cli);

@@ -123,7 +123,8 @@ static int run(int argc, char **argv, sg_cli *cli, bool destroy)
 	int i = 1;
 	while (i < argc) {
 		const char *v;
-		if (sg_arg_bool(argc, argv, &i, "auto-approve", &auto_approve) || sg_cli_common_flag(cli, argc, argv, &i, &o))
+		if (sg_arg_bool(argc, argv, &i, "auto-approve", &auto_approve) || sg_cli_common_flag(cli, argc, argv, &i, &o) ||
+		    sg_cli_scope_flag(cli, argc, argv, &i, &o))
 			continue;
 		if (sg_arg_value(argc, argv, &i, "parallelism", &v)) {
 			if (!v || sg_parse_int64(v, &parallelism) < 0 || parallelism < 1 || parallelism > 256) {
@@ -159,7 +160,11 @@ static int run(int argc, char **argv, sg_cli *cli, bool destroy)
 		goto out;
 	if (plan_file)
 		destroy = json_is_true(json_object_get(plan_file, "destroy"));
-	sg_plan_opts po = { destroy };
+	sg_plan_opts po;
+	sg_cli_plan_opts(&o, destroy, &po);
+	if (po.ntargets)
+		sg_cli_warn(cli, "-target: this plan is partial; it leaves out every resource not named and not needed by one "
+			    "that is, so it may not show everything the manifests would change");
 	if (sg_plan_build(m, st, &po, &plan, &d) < 0) {
 		sg_diags_sort(&d);
 		sg_cli_print_diags(cli, &d);

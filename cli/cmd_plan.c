@@ -36,7 +36,8 @@ int cmd_plan(int argc, char **argv, sg_cli *cli)
 			continue;
 		}
 		if (sg_arg_bool(argc, argv, &i, "detailed-exitcode", &detailed) || sg_arg_bool(argc, argv, &i, "json", &as_json) ||
-		    sg_arg_bool(argc, argv, &i, "destroy", &destroy) || sg_cli_common_flag(cli, argc, argv, &i, &o))
+		    sg_arg_bool(argc, argv, &i, "destroy", &destroy) || sg_cli_common_flag(cli, argc, argv, &i, &o) ||
+		    sg_cli_scope_flag(cli, argc, argv, &i, &o))
 			continue;
 		int rc = sg_cli_usage(cli, usage, "unexpected argument \"%s\"", argv[i]);
 		sg_cli_opts_free(&o);
@@ -52,7 +53,11 @@ int cmd_plan(int argc, char **argv, sg_cli *cli)
 	if (sg_cli_open_state(cli, &o, m->state_dir, &lock, &st) < 0)
 		goto out;
 	sg_diags d = SG_DIAGS_INIT;
-	sg_plan_opts po = { destroy };
+	sg_plan_opts po;
+	sg_cli_plan_opts(&o, destroy, &po);
+	if (po.ntargets)
+		sg_cli_warn(cli, "-target: this plan is partial; it leaves out every resource not named and not needed by one "
+			    "that is, so it may not show everything the manifests would change");
 	int prc = sg_plan_build(m, st, &po, &plan, &d);
 	sg_diags_sort(&d);
 	sg_cli_print_diags(cli, &d);

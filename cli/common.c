@@ -1,5 +1,6 @@
 #include "cli/common.h"
 
+#include "core/plan.h"
 #include "providers/local/local.h"
 #include "util/fs.h"
 #include "util/text.h"
@@ -18,6 +19,41 @@ void sg_cli_opts_free(sg_cli_opts *o)
 {
 	sg_vec_free(&o->var_args);
 	sg_vec_free(&o->var_files);
+	sg_vec_free(&o->targets);
+}
+
+bool sg_cli_scope_flag(const sg_cli *cli, int argc, char **argv, int *i, sg_cli_opts *o)
+{
+	const char *v;
+	if (sg_arg_value(argc, argv, i, "stage", &v)) {
+		if (!v || !sg_stage_valid(v)) {
+			sg_cli_error(cli, "-stage: expected iac, initial-data or workflow%s%s%s", v ? ", found \"" : "",
+				     v ? v : "", v ? "\"" : "");
+			o->bad = true;
+		} else {
+			o->stage = v;
+		}
+		return true;
+	}
+	if (sg_arg_value(argc, argv, i, "target", &v)) {
+		if (!v || !strchr(v, '.')) {
+			sg_cli_error(cli, "-target needs a resource address KIND.NAME");
+			o->bad = true;
+		} else {
+			sg_vec_push(&o->targets, (void *)v);
+		}
+		return true;
+	}
+	return false;
+}
+
+void sg_cli_plan_opts(const sg_cli_opts *o, bool destroy, sg_plan_opts *po)
+{
+	memset(po, 0, sizeof(*po));
+	po->destroy = destroy;
+	po->stage = o->stage;
+	po->targets = (const char *const *)o->targets.items;
+	po->ntargets = o->targets.n;
 }
 
 bool sg_cli_common_flag(const sg_cli *cli, int argc, char **argv, int *i, sg_cli_opts *o)

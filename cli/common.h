@@ -17,8 +17,16 @@ typedef struct sg_cli_opts {
 	sg_vec var_files; /* const char * */
 	bool lock;        /* -lock (default true) */
 	int64_t lock_timeout_ms;
+	const char *stage; /* -stage (plan, apply) */
+	sg_vec targets;    /* -target ADDR, repeatable (plan, apply, destroy) */
 	bool bad;         /* a flag had a bad value (already reported) */
 } sg_cli_opts;
+
+/* Consume -stage / -target at argv[*i]; true when it was one. */
+bool sg_cli_scope_flag(const sg_cli *cli, int argc, char **argv, int *i, sg_cli_opts *o);
+/* The plan options of -stage / -target (borrowing from `o`). */
+struct sg_plan_opts;
+void sg_cli_plan_opts(const sg_cli_opts *o, bool destroy, struct sg_plan_opts *po);
 
 void sg_cli_opts_init(sg_cli_opts *o);
 void sg_cli_opts_free(sg_cli_opts *o);

@@ -29,6 +29,8 @@ static const command commands[] = {
 	{ "apply", cmd_apply, "make the world match the manifests" },
 	{ "destroy", cmd_destroy, "destroy everything the state records" },
 	{ "show", cmd_show, "print a plan saved by plan -out" },
+	{ "state", cmd_state, "list, show, rm, mv, pull the state; stages" },
+	{ "graph", cmd_graph, "the resource graph as DOT, stages as clusters" },
 	{ "output", cmd_output, "print the outputs recorded by the last apply" },
 	{ "force-unlock", cmd_force_unlock, "remove a stale state lock by its ID" },
 	{ "query", cmd_query, "run SQL on the local warehouse" },

@@ -439,6 +439,8 @@ void sg_render_plan(FILE *fp, const sg_cli *cli, const sg_plan *plan, const json
 	line_ctx lc = { &out, cli };
 	bool any = plan->nadd || plan->nchange || plan->ndestroy;
 	if (any) {
+		if (plan->stage)
+			sg_buf_printf(&out, "Stage %s only (-stage %s).\n\n", plan->stage, plan->stage);
 		sg_buf_puts(&out, "sigma will perform the following actions:\n\n");
 		/* in address order, as Terraform prints them; apply order is the plan's own */
 		size_t n = plan->changes.n;
@@ -457,6 +459,12 @@ void sg_render_plan(FILE *fp, const sg_cli *cli, const sg_plan *plan, const json
 			sg_buf_putc(&out, '\n');
 		render_outputs_diff(&lc, plan, old_outputs);
 	}
+	if (plan->nskipped)
+		sg_buf_printf(&out, "\nNote: %zu more change%s %s left out: %s.\n", plan->nskipped,
+			      plan->nskipped == 1 ? "" : "s", plan->nskipped == 1 ? "is" : "are",
+			      plan->stage && plan->partial ? "other stages, or not targeted"
+			      : plan->stage                ? "they belong to other stages (-stage)"
+							   : "they are not targeted (-target)");
 	if (!any) {
 		if (plan->outputs_changed && !plan->is_destroy)
 			sg_buf_puts(&out, "You can apply this plan to save these new output values, without changing "

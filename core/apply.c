@@ -297,6 +297,25 @@ int sg_apply_plan(sg_plan *plan, const sg_manifest *m, sg_provider *prov, sg_sta
 		}
 	}
 
+	/* without -stage, the stages go in order: all of iac, then initial-data, then workflow */
+	if (!plan->stage && !plan->is_destroy) {
+		op_node *after_stage[2];
+		for (int k = 0; k < 2; k++) {
+			after_stage[k] = sg_calloc(1, sizeof(*after_stage[k]));
+			sg_vec_push(&nodes, after_stage[k]);
+		}
+		add_edge(after_stage[0], after_stage[1]);
+		for (size_t i = 0; i < nchanges; i++) {
+			if (!up[i])
+				continue;
+			int rank = sg_stage_rank(((sg_change *)plan->changes.items[i])->stage);
+			if (rank >= 1)
+				add_edge(after_stage[rank - 1], up[i]);
+			if (rank >= 0 && rank <= 1)
+				add_edge(up[i], after_stage[rank]);
+		}
+	}
+
 	r.ready = sg_calloc(nodes.n ? nodes.n : 1, sizeof(*r.ready));
 	for (size_t i = 0; i < nodes.n; i++) {
 		op_node *n = nodes.items[i];
@@ -328,6 +347,30 @@ int sg_apply_plan(sg_plan *plan, const sg_manifest *m, sg_provider *prov, sg_sta
 	if (res->cancelled)
 		sg_diags_add(d, SG_SEV_ERROR, NULL, NULL, "interrupted: operations already running finished; nothing new was started");
 
+	/*
+	 * A stage is applied when every operation of it (and, without -stage,
+	 * of the stages before it) went through. A -target apply is partial and
+	 * completes no stage.
+	 */
+	if (!plan->is_destroy && !plan->partial) {
+		bool before_ok = true;
+		for (int k = 0; sg_stages[k]; k++) {
+			if (plan->stage && strcmp(plan->stage, sg_stages[k]))
+				continue;
+			bool ok = before_ok;
+			for (size_t i = 0; i < nodes.n && ok; i++) {
+				op_node *n = nodes.items[i];
+				if (n->change && n->change->stage && !strcmp(n->change->stage, sg_stages[k]) && !(n->done && n->ok))
+					ok = false;
+			}
+			if (ok && sg_state_mark_stage(st, sg_stages[k], &err) < 0) {
+				sg_diags_add(d, SG_SEV_ERROR, NULL, NULL, "%s", sg_error_msg(&err));
+				rc = -1;
+			}
+			before_ok = ok;
+		}
+	}
+
 	/* outputs, when everything went through */
 	if (rc == 0 && !plan->is_destroy) {
 		json_t *outputs = json_object();
@@ -340,7 +383,12 @@ int sg_apply_plan(sg_plan *plan, const sg_manifest *m, sg_provider *prov, sg_sta
 				rc = -1;
 				continue;
 			}
-			if (sens || o->sensitive) {
+			if (sg_has_unknown(v)) {
+				/* it reads something left out of this plan (-stage, -target): keep what was recorded */
+				json_t *old = json_object_get(json_object_get(sg_state_doc(st), "outputs"), o->name);
+				if (old)
+					json_object_set(outputs, o->name, old);
+			} else if (sens || o->sensitive) {
 				char *h = sg_state_protect(v, NULL);
 				json_object_set_new(outputs, o->name, json_pack("{s:s, s:b}", "hash", h, "sensitive", 1));
 				free(h);

@@ -1,6 +1,7 @@
 #include "core/checks.h"
 
 #include "core/expr.h"
+#include "core/plan.h"
 #include "core/value.h"
 #include "pipeline/cron.h"
 #include "providers/schema.h"
@@ -579,4 +580,19 @@ void sg_check_references(sg_manifest *m, bool require_values, sg_diags *d)
 		scan_json(&c, o->expr);
 	}
 	sg_buf_free(&what);
+}
+
+void sg_check_stages(sg_manifest *m, sg_diags *d)
+{
+	for (size_t i = 0; i < m->resources.n; i++) {
+		sg_resource *r = m->resources.items[i];
+		for (size_t j = 0; j < r->deps.n; j++) {
+			const sg_resource *dep = r->deps.items[j];
+			if (sg_stage_rank(dep->stage) > sg_stage_rank(r->stage))
+				sg_diags_add(d, SG_SEV_ERROR, &r->pos, r->address,
+					     "it is in stage %s but depends on %s, of the later stage %s (stages apply in "
+					     "order); give it stage: %s",
+					     r->stage, dep->address, dep->stage, dep->stage);
+		}
+	}
 }

@@ -13,6 +13,8 @@
 void sg_check_resources(sg_manifest *m, const sg_provider *prov, sg_diags *d);
 /* Every ${...} in resources and outputs; adds the dependencies they make. */
 void sg_check_references(sg_manifest *m, bool require_values, sg_diags *d);
+/* A resource may not depend on one of a later stage (stages apply in order). */
+void sg_check_stages(sg_manifest *m, sg_diags *d);
 /* Add `dep` to r->deps unless present (the array lives in the manifest's arena). */
 void sg_resource_add_dep(sg_manifest *m, sg_resource *r, sg_resource *dep);
 

@@ -606,6 +606,7 @@ int sg_manifest_load(const char *dir, const sg_provider *prov, const sg_load_opt
 	resolve_variables(m, &tree, opts, d);
 	sg_check_resources(m, prov, d);
 	sg_check_references(m, opts && opts->require_values, d);
+	sg_check_stages(m, d);
 
 	sg_vec order = SG_VEC_INIT, cycle = SG_VEC_INIT;
 	if (sg_graph_order(&m->resources, &order, &cycle) < 0) {

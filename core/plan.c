@@ -9,6 +9,53 @@
 
 #include <string.h>
 
+const char *const sg_stages[] = { "iac", "initial-data", "workflow", NULL };
+
+int sg_stage_rank(const char *stage)
+{
+	for (int i = 0; stage && sg_stages[i]; i++) {
+		if (!strcmp(sg_stages[i], stage))
+			return i;
+	}
+	return -1;
+}
+
+static void count_change(sg_plan *p, const sg_change *c)
+{
+	switch (c->action) {
+	case SG_ACT_CREATE:
+		p->nadd++;
+		break;
+	case SG_ACT_UPDATE:
+		p->nchange++;
+		break;
+	case SG_ACT_REPLACE:
+		p->nadd++;
+		p->ndestroy++;
+		break;
+	case SG_ACT_DELETE:
+		p->ndestroy++;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Narrow the change to -stage / -target: outside them it is a NOOP, remembered as skipped. */
+static void scope_change(sg_plan *p, sg_change *c, const sg_plan_opts *opts, const sg_strmap *targeted)
+{
+	c->wanted = c->action;
+	c->in_scope = true;
+	if (opts && opts->stage && (!c->stage || strcmp(opts->stage, c->stage)))
+		c->in_scope = false;
+	if (targeted && !sg_strmap_has(targeted, c->address))
+		c->in_scope = false;
+	if (!c->in_scope && c->action != SG_ACT_NOOP) {
+		p->nskipped++;
+		c->action = SG_ACT_NOOP;
+	}
+}
+
 static sg_change *new_change(const char *address, const sg_kind *kind, const char *kind_name)
 {
 	sg_change *c = sg_calloc(1, sizeof(*c));
@@ -281,25 +328,9 @@ static void plan_declared(sg_plan *p, const sg_manifest *m, sg_state *st, sg_cha
 			json_object_set(after, a->name, pv);
 	}
 	c->after = after;
-	if (c->action == SG_ACT_REPLACE && r->prevent_destroy)
-		sg_diags_add(d, SG_SEV_ERROR, &r->pos, r->address,
-			     "this plan would replace %s, which has prevent_destroy: true (forced by %s)", r->address,
-			     (const char *)c->replace_reasons.items[0]);
-	switch (c->action) {
-	case SG_ACT_CREATE:
-		p->nadd++;
-		break;
-	case SG_ACT_UPDATE:
-		p->nchange++;
-		break;
-	case SG_ACT_REPLACE:
-		p->nadd++;
-		p->ndestroy++;
-		break;
-	default:
-		break;
-	}
 	(void)m;
+	(void)p;
+	(void)d;
 }
 
 static void plan_outputs(sg_plan *p, const sg_manifest *m, sg_state *st, sg_eval_ctx *ctx, sg_diags *d)
@@ -337,14 +368,86 @@ static void plan_outputs(sg_plan *p, const sg_manifest *m, sg_state *st, sg_eval
 	}
 }
 
+/*
+ * -target: the named resources and what they depend on (for a destroy, what
+ * depends on them, which must go first). NULL when there are no targets.
+ */
+static sg_strmap *targeted_set(const sg_manifest *m, sg_state *st, const sg_plan_opts *opts, sg_diags *d)
+{
+	if (!opts || !opts->ntargets)
+		return NULL;
+	sg_strmap *set = sg_calloc(1, sizeof(*set));
+	sg_vec queue = SG_VEC_INIT;
+	for (size_t i = 0; i < opts->ntargets; i++) {
+		const char *t = opts->targets[i];
+		sg_resource *r = sg_manifest_resource(m, t);
+		json_t *entry = sg_state_get(st, t);
+		if (!r && !entry) {
+			sg_pos pos = { NULL, 0, 0 };
+			sg_diags_error(d, &pos, "-target %s: no such resource in the manifests or the state", t);
+			continue;
+		}
+		sg_vec_push(&queue, (void *)t);
+	}
+	json_t *resources = sg_state_resources(st);
+	for (size_t qi = 0; qi < queue.n; qi++) {
+		const char *addr = queue.items[qi];
+		if (sg_strmap_has(set, addr))
+			continue;
+		sg_strmap_put(set, addr, (void *)addr);
+		if (opts->destroy) {
+			const char *k;
+			json_t *e;
+			json_object_foreach(resources, k, e) {
+				json_t *deps = json_object_get(e, "dependencies");
+				for (size_t j = 0; j < json_array_size(deps); j++) {
+					if (!strcmp(json_string_value(json_array_get(deps, j)), addr))
+						sg_vec_push(&queue, (void *)k);
+				}
+			}
+		} else {
+			sg_resource *r = sg_manifest_resource(m, addr);
+			for (size_t j = 0; r && j < r->deps.n; j++)
+				sg_vec_push(&queue, (void *)((sg_resource *)r->deps.items[j])->address);
+		}
+	}
+	sg_vec_free(&queue);
+	return set;
+}
+
+/* -stage S needs every earlier stage that has resources to have been applied once. */
+static void check_stage_order(const sg_manifest *m, sg_state *st, const char *stage, sg_diags *d)
+{
+	int rank = sg_stage_rank(stage);
+	const json_t *done = json_object_get(sg_state_doc(st), "stages");
+	for (int k = 0; k < rank; k++) {
+		bool used = false;
+		for (size_t i = 0; i < m->resources.n && !used; i++)
+			used = !strcmp(((sg_resource *)m->resources.items[i])->stage, sg_stages[k]);
+		if (used && !json_object_get(done, sg_stages[k])) {
+			sg_pos pos = { NULL, 0, 0 };
+			sg_diags_error(d, &pos,
+				       "stage %s cannot be applied before stage %s, which has never been applied: run "
+				       "sigma apply -stage %s first",
+				       stage, sg_stages[k], sg_stages[k]);
+			return;
+		}
+	}
+}
+
 int sg_plan_build(const sg_manifest *m, sg_state *st, const sg_plan_opts *opts, sg_plan **out, sg_diags *d)
 {
 	sg_plan *p = sg_calloc(1, sizeof(*p));
 	*out = p;
 	size_t errors_before = d->nerrors;
 	p->is_destroy = opts && opts->destroy;
+	p->stage = opts ? opts->stage : NULL;
 	sg_strmap by_address = SG_STRMAP_INIT;
 	sg_eval_ctx ctx = { m, &by_address };
+	if (p->stage && !p->is_destroy)
+		check_stage_order(m, st, p->stage, d);
+	sg_strmap *targeted = targeted_set(m, st, opts, d);
+	p->partial = targeted != NULL;
 
 	if (!p->is_destroy) {
 		sg_vec order = SG_VEC_INIT, cycle = SG_VEC_INIT;
@@ -356,6 +459,7 @@ int sg_plan_build(const sg_manifest *m, sg_state *st, const sg_plan_opts *opts, 
 				sg_resource *r = order.items[i];
 				sg_change *c = new_change(r->address, r->kind, r->kind_name);
 				c->res = r;
+				c->stage = r->stage;
 				sg_strmap_put(&by_address, c->address, c);
 				for (size_t j = 0; j < r->deps.n; j++) {
 					sg_change *dc = sg_strmap_get(&by_address, ((sg_resource *)r->deps.items[j])->address);
@@ -363,6 +467,22 @@ int sg_plan_build(const sg_manifest *m, sg_state *st, const sg_plan_opts *opts, 
 					sg_vec_push(&dc->dependents, c);
 				}
 				plan_declared(p, m, st, c, &ctx, d);
+				scope_change(p, c, opts, targeted);
+				if (c->action == SG_ACT_REPLACE && r->prevent_destroy)
+					sg_diags_add(d, SG_SEV_ERROR, &r->pos, r->address,
+						     "this plan would replace %s, which has prevent_destroy: true (forced by %s)",
+						     r->address, (const char *)c->replace_reasons.items[0]);
+				/* what this one needs must exist, or be made by this plan */
+				for (size_t j = 0; c->action != SG_ACT_NOOP && j < c->deps.n; j++) {
+					sg_change *dc = c->deps.items[j];
+					if (!dc->in_scope && (dc->wanted == SG_ACT_CREATE || dc->wanted == SG_ACT_REPLACE))
+						sg_diags_add(d, SG_SEV_ERROR, &r->pos, r->address,
+							     "it depends on %s (stage %s), which this plan leaves out and which does not "
+							     "exist yet: %s",
+							     dc->address, dc->stage,
+							     targeted ? "add it with -target" : "apply its stage first");
+				}
+				count_change(p, c);
 				sg_vec_push(&p->changes, c);
 			}
 		}
@@ -389,10 +509,12 @@ int sg_plan_build(const sg_manifest *m, sg_state *st, const sg_plan_opts *opts, 
 		c->action = SG_ACT_DELETE;
 		c->prior_entry = json_incref(entry);
 		c->prior = json_incref(json_object_get(entry, "attributes"));
+		c->stage = json_string_value(json_object_get(entry, "stage"));
 		sg_strmap_put(&by_address, c->address, c);
 		sg_vec_push(&gone, c);
-		p->ndestroy++;
-		if (json_is_true(json_object_get(entry, "prevent_destroy"))) {
+		scope_change(p, c, opts, targeted);
+		count_change(p, c);
+		if (c->action == SG_ACT_DELETE && json_is_true(json_object_get(entry, "prevent_destroy"))) {
 			sg_pos pos = { NULL, 0, 0 };
 			sg_resource *r = sg_manifest_resource(m, addr);
 			sg_diags_add(d, SG_SEV_ERROR, r ? &r->pos : &pos, addr,
@@ -405,7 +527,7 @@ int sg_plan_build(const sg_manifest *m, sg_state *st, const sg_plan_opts *opts, 
 		json_t *deps = json_object_get(c->prior_entry, "dependencies");
 		for (size_t j = 0; j < json_array_size(deps); j++) {
 			sg_change *dc = sg_strmap_get(&by_address, json_string_value(json_array_get(deps, j)));
-			if (dc && dc->action == SG_ACT_DELETE) {
+			if (dc && dc->wanted == SG_ACT_DELETE) {
 				sg_vec_push(&c->deps, dc);
 				sg_vec_push(&dc->dependents, c);
 			}
@@ -419,8 +541,12 @@ int sg_plan_build(const sg_manifest *m, sg_state *st, const sg_plan_opts *opts, 
 		plan_outputs(p, m, st, &ctx, d);
 	else
 		p->outputs = json_object();
-	if (p->is_destroy && json_object_size(json_object_get(sg_state_doc(st), "outputs")))
+	if (p->is_destroy && !p->partial && json_object_size(json_object_get(sg_state_doc(st), "outputs")))
 		p->outputs_changed = true;
 	sg_strmap_free(&by_address);
+	if (targeted) {
+		sg_strmap_free(targeted);
+		free(targeted);
+	}
 	return d->nerrors > errors_before ? -1 : 0;
 }

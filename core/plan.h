@@ -36,19 +36,33 @@ typedef struct sg_change {
 	bool meta_changed;        /* stage/prevent_destroy/dependencies differ from the state */
 	json_t *applied;          /* apply: the attributes the provider returned */
 	size_t plan_index;        /* position in sg_plan.changes */
+	const char *stage;        /* the resource's stage (declared, or as recorded) */
+	bool in_scope;            /* inside -stage / -target; outside, the action is NOOP */
+	sg_action wanted;         /* the action before scoping */
 } sg_change;
 
 typedef struct sg_plan {
 	sg_vec changes;     /* sg_change *: declared ones in dependency order, then destroys */
 	size_t nadd, nchange, ndestroy;
+	size_t nskipped;    /* changes outside -stage / -target, not part of this plan */
+	const char *stage;  /* -stage, or NULL for every stage in order */
+	bool partial;       /* -target limited it */
 	json_t *outputs;    /* {NAME: {"value": v (may be unknown), "sensitive": b}} */
 	bool outputs_changed;
 	bool is_destroy;
 } sg_plan;
 
 typedef struct sg_plan_opts {
-	bool destroy; /* plan to destroy everything in the state */
+	bool destroy;                  /* plan to destroy everything in the state */
+	const char *stage;             /* only this stage (iac, initial-data, workflow); NULL: all, in order */
+	const char *const *targets;    /* -target: these and what they depend on (destroy: what depends on them) */
+	size_t ntargets;
 } sg_plan_opts;
+
+/* The stages, in order. */
+extern const char *const sg_stages[];
+/* 0, 1, 2 for iac, initial-data, workflow; -1 otherwise. */
+int sg_stage_rank(const char *stage);
 
 int sg_plan_build(const sg_manifest *m, sg_state *st, const sg_plan_opts *opts, sg_plan **out, sg_diags *d);
 void sg_plan_free(sg_plan *p);

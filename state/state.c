@@ -80,6 +80,9 @@ static void apply_record(sg_state *s, json_t *rec)
 		json_object_del(resources, json_string_value(json_object_get(rec, "address")));
 	} else if (!strcmp(op, "outputs")) {
 		json_object_set(s->doc, "outputs", json_object_get(rec, "outputs"));
+	} else if (!strcmp(op, "stage")) {
+		json_object_set(json_object_get(s->doc, "stages"), json_string_value(json_object_get(rec, "stage")),
+				json_object_get(rec, "record"));
 	}
 }
 
@@ -319,6 +322,21 @@ int sg_state_remove(sg_state *s, const char *address, sg_error *err)
 	json_decref(rec);
 	if (rc == 0)
 		json_object_del(sg_state_resources(s), address);
+	return rc;
+}
+
+int sg_state_mark_stage(sg_state *s, const char *stage, sg_error *err)
+{
+	time_t t = time(NULL);
+	char when[64];
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	json_t *record = json_pack("{s:s, s:I}", "applied_at", when, "serial", (json_int_t)sg_state_serial(s) + 1);
+	json_t *rec = json_pack("{s:s, s:s, s:O}", "op", "stage", "stage", stage, "record", record);
+	int rc = journal_append(s, rec, err);
+	json_decref(rec);
+	if (rc == 0)
+		json_object_set(json_object_get(s->doc, "stages"), stage, record);
+	json_decref(record);
 	return rc;
 }
 

@@ -56,6 +56,9 @@ bool sg_state_exists(const sg_state *s);
 /* Record a resource (the entry is stolen) / its removal; journaled at once. */
 int sg_state_put(sg_state *s, const char *address, json_t *entry, sg_error *err);
 int sg_state_remove(sg_state *s, const char *address, sg_error *err);
+/* Record that `stage` was applied (time and serial); journaled. */
+int sg_state_mark_stage(sg_state *s, const char *stage, sg_error *err);
+
 /* Replace the outputs (stolen); journaled. */
 int sg_state_set_outputs(sg_state *s, json_t *outputs, sg_error *err);
 
