@@ -74,6 +74,7 @@ const char *sg_c_reset(bool on) { return on ? "\033[0m" : ""; }
 
 void sg_cli_error(const sg_cli *cli, const char *fmt, ...)
 {
+	fflush(stdout); /* what was printed comes first, also through pipes */
 	va_list ap;
 	va_start(ap, fmt);
 	fprintf(stderr, "%ssigma: error:%s ", sg_c_red(cli->color_err), sg_c_reset(cli->color_err));
@@ -84,6 +85,7 @@ void sg_cli_error(const sg_cli *cli, const char *fmt, ...)
 
 void sg_cli_warn(const sg_cli *cli, const char *fmt, ...)
 {
+	fflush(stdout);
 	va_list ap;
 	va_start(ap, fmt);
 	fprintf(stderr, "%ssigma: warning:%s ", sg_c_yellow(cli->color_err), sg_c_reset(cli->color_err));
@@ -105,6 +107,7 @@ int sg_cli_usage(const sg_cli *cli, const char *usage, const char *fmt, ...)
 
 void sg_cli_print_diags(const sg_cli *cli, const sg_diags *d)
 {
+	fflush(stdout);
 	for (size_t i = 0; i < d->n; i++) {
 		const sg_diag *g = &d->items[i];
 		bool err = g->severity == SG_SEV_ERROR;

@@ -162,6 +162,13 @@ static int run(int argc, char **argv, sg_cli *cli, bool destroy)
 		destroy = json_is_true(json_object_get(plan_file, "destroy"));
 	sg_plan_opts po;
 	sg_cli_plan_opts(&o, destroy, &po);
+	if (plan_file)
+		po.allow_data_loss = po.allow_data_loss || json_is_true(json_object_get(plan_file, "allow_data_loss"));
+	if (sg_local_provider_new(m->local_root, cli->command_line, &prov, &err) < 0) {
+		sg_cli_error(cli, "%s", sg_error_msg(&err));
+		goto out;
+	}
+	po.live = prov;
 	if (po.ntargets)
 		sg_cli_warn(cli, "-target: this plan is partial; it leaves out every resource not named and not needed by one "
 			    "that is, so it may not show everything the manifests would change");
@@ -176,6 +183,8 @@ static int run(int argc, char **argv, sg_cli *cli, bool destroy)
 		goto out;
 	}
 	sg_render_plan(stdout, cli, plan, json_object_get(sg_state_doc(st), "outputs"));
+	if (sg_cli_refuse_data_loss(cli, plan))
+		goto out;
 	bool changes = sg_plan_has_changes(plan);
 	if (changes && !auto_approve && !plan_file) {
 		if (!isatty(STDIN_FILENO)) {
@@ -193,10 +202,6 @@ static int run(int argc, char **argv, sg_cli *cli, bool destroy)
 		}
 	} else if (changes) {
 		printf("\n");
-	}
-	if (sg_local_provider_new(m->local_root, cli->command_line, &prov, &err) < 0) {
-		sg_cli_error(cli, "%s", sg_error_msg(&err));
-		goto out;
 	}
 	interrupted = 0;
 	signal(SIGINT, on_signal);

@@ -11,6 +11,7 @@
 
 #include "core/plan.h"
 #include "core/plan_json.h"
+#include "providers/local/local.h"
 #include "util/fs.h"
 
 #include <stdio.h>
@@ -48,6 +49,7 @@ int cmd_plan(int argc, char **argv, sg_cli *cli)
 	sg_lock *lock = NULL;
 	sg_state *st = NULL;
 	sg_plan *plan = NULL;
+	sg_provider *prov = NULL;
 	if (o.bad || sg_cli_load(cli, &o, true, &m) < 0)
 		goto out;
 	if (sg_cli_open_state(cli, &o, m->state_dir, &lock, &st) < 0)
@@ -55,6 +57,13 @@ int cmd_plan(int argc, char **argv, sg_cli *cli)
 	sg_diags d = SG_DIAGS_INIT;
 	sg_plan_opts po;
 	sg_cli_plan_opts(&o, destroy, &po);
+	sg_error perr = SG_ERROR_INIT;
+	if (sg_local_provider_new(m->local_root, cli->command_line, &prov, &perr) < 0) {
+		sg_cli_error(cli, "%s", sg_error_msg(&perr));
+		sg_error_clear(&perr);
+		goto out;
+	}
+	po.live = prov;
 	if (po.ntargets)
 		sg_cli_warn(cli, "-target: this plan is partial; it leaves out every resource not named and not needed by one "
 			    "that is, so it may not show everything the manifests would change");
@@ -91,8 +100,12 @@ int cmd_plan(int argc, char **argv, sg_cli *cli)
 			printf("\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n    sigma apply %s\n", out_file,
 			       out_file);
 	}
+	if (sg_cli_refuse_data_loss(cli, plan))
+		goto out;
 	rc = detailed && sg_plan_has_changes(plan) ? 2 : 0;
 out:
+	if (prov)
+		prov->free(prov);
 	SG_FREE_AT_EXIT(sg_plan_free(plan));
 	SG_FREE_AT_EXIT(sg_state_free(st));
 	sg_lock_release(lock);

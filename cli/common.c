@@ -35,6 +35,8 @@ bool sg_cli_scope_flag(const sg_cli *cli, int argc, char **argv, int *i, sg_cli_
 		}
 		return true;
 	}
+	if (sg_arg_bool(argc, argv, i, "allow-data-loss", &o->allow_data_loss))
+		return true;
 	if (sg_arg_value(argc, argv, i, "target", &v)) {
 		if (!v || !strchr(v, '.')) {
 			sg_cli_error(cli, "-target needs a resource address KIND.NAME");
@@ -54,6 +56,28 @@ void sg_cli_plan_opts(const sg_cli_opts *o, bool destroy, sg_plan_opts *po)
 	po->stage = o->stage;
 	po->targets = (const char *const *)o->targets.items;
 	po->ntargets = o->targets.n;
+	po->allow_data_loss = o->allow_data_loss;
+}
+
+int sg_cli_refuse_data_loss(const sg_cli *cli, const sg_plan *plan)
+{
+	if (!plan->data_loss_refused)
+		return 0;
+	sg_buf what = SG_BUF_INIT;
+	for (size_t i = 0; i < plan->changes.n; i++) {
+		const sg_change *c = plan->changes.items[i];
+		if (!c->data_lost)
+			continue;
+		sg_buf n = SG_BUF_INIT;
+		sg_format_count(&n, c->data_count);
+		sg_buf_printf(&what, "%s%s %s%s of %s", what.len ? ", " : "", n.ptr, c->data_unit, c->data_count == 1 ? "" : "s",
+			      c->address);
+		sg_buf_free(&n);
+	}
+	sg_cli_error(cli, "this plan would delete data (%s); nothing was changed. Run it again with -allow-data-loss "
+			  "to allow it", sg_buf_cstr(&what));
+	sg_buf_free(&what);
+	return 1;
 }
 
 bool sg_cli_common_flag(const sg_cli *cli, int argc, char **argv, int *i, sg_cli_opts *o)

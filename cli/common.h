@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "core/manifest.h"
+#include "core/plan.h"
 #include "state/lock.h"
 #include "state/state.h"
 #include "util/vec.h"
@@ -19,14 +20,14 @@ typedef struct sg_cli_opts {
 	int64_t lock_timeout_ms;
 	const char *stage; /* -stage (plan, apply) */
 	sg_vec targets;    /* -target ADDR, repeatable (plan, apply, destroy) */
+	bool allow_data_loss; /* -allow-data-loss */
 	bool bad;         /* a flag had a bad value (already reported) */
 } sg_cli_opts;
 
-/* Consume -stage / -target at argv[*i]; true when it was one. */
+/* Consume -stage / -target / -allow-data-loss at argv[*i]; true when it was one. */
 bool sg_cli_scope_flag(const sg_cli *cli, int argc, char **argv, int *i, sg_cli_opts *o);
-/* The plan options of -stage / -target (borrowing from `o`). */
-struct sg_plan_opts;
-void sg_cli_plan_opts(const sg_cli_opts *o, bool destroy, struct sg_plan_opts *po);
+/* The plan options of -stage / -target / -allow-data-loss (borrowing from `o`). */
+void sg_cli_plan_opts(const sg_cli_opts *o, bool destroy, sg_plan_opts *po);
 
 void sg_cli_opts_init(sg_cli_opts *o);
 void sg_cli_opts_free(sg_cli_opts *o);
@@ -58,6 +59,9 @@ void sg_cli_state_dir(const sg_cli *cli, sg_buf *out);
 	do {                  \
 	} while (0)
 #endif
+
+/* After the plan is shown: refuse it (1) when it would delete data without -allow-data-loss. */
+int sg_cli_refuse_data_loss(const sg_cli *cli, const sg_plan *plan);
 
 /* Ask for "yes" on the terminal. */
 bool sg_cli_confirm(const sg_cli *cli, const char *question, const char *detail);

@@ -2,6 +2,7 @@
 
 #include "core/value.h"
 #include "util/json.h"
+#include "util/text.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -103,6 +104,7 @@ void sg_render_value(sg_buf *out, const json_t *v, int indent)
 typedef struct line_ctx {
 	sg_buf *out;
 	const sg_cli *cli;
+	bool is_destroy;
 } line_ctx;
 
 static const char *sym_color(const sg_cli *cli, char sym)
@@ -256,8 +258,19 @@ static void render_change(line_ctx *lc, const sg_change *c)
 		return;
 	}
 	sg_buf_printf(out, "  %s# %s%s %s\n", sg_c_bold(cli->color), c->address, sg_c_reset(cli->color), head);
-	if (c->action == SG_ACT_DELETE && !c->res)
+	if (c->action == SG_ACT_DELETE && !c->res && !lc->is_destroy)
 		sg_buf_printf(out, "  # (because %s is not in the configuration)\n", c->address);
+	if (c->data_count > 0) {
+		sg_buf n = SG_BUF_INIT;
+		sg_format_count(&n, c->data_count);
+		if (c->data_lost)
+			sg_buf_printf(out, "  %s# %s holds %s %s%s that this plan would delete%s\n", sg_c_red(cli->color),
+				      c->address, n.ptr, c->data_unit, c->data_count == 1 ? "" : "s", sg_c_reset(cli->color));
+		else
+			sg_buf_printf(out, "  # %s holds %s %s%s: destroying it needs force_destroy: true\n", c->address,
+				      n.ptr, c->data_unit, c->data_count == 1 ? "" : "s");
+		sg_buf_free(&n);
+	}
 	const char *color = c->action == SG_ACT_CREATE ? sg_c_green(cli->color)
 			    : c->action == SG_ACT_DELETE ? sg_c_red(cli->color)
 							 : sg_c_yellow(cli->color);
@@ -436,7 +449,7 @@ static int cmp_address(const void *a, const void *b)
 void sg_render_plan(FILE *fp, const sg_cli *cli, const sg_plan *plan, const json_t *old_outputs)
 {
 	sg_buf out = SG_BUF_INIT;
-	line_ctx lc = { &out, cli };
+	line_ctx lc = { &out, cli, plan->is_destroy };
 	bool any = plan->nadd || plan->nchange || plan->ndestroy;
 	if (any) {
 		if (plan->stage)

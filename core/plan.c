@@ -369,6 +369,31 @@ static void plan_outputs(sg_plan *p, const sg_manifest *m, sg_state *st, sg_eval
 }
 
 /*
+ * What destroys and replacements would delete: rows of tables and datasets,
+ * objects of buckets. Sigma goes past Terraform here: such a plan says so,
+ * and is refused unless -allow-data-loss.
+ */
+static void count_data_loss(sg_plan *p, const sg_plan_opts *opts, sg_diags *d)
+{
+	for (size_t i = 0; i < p->changes.n; i++) {
+		sg_change *c = p->changes.items[i];
+		if ((c->action != SG_ACT_DELETE && c->action != SG_ACT_REPLACE) || !c->kind || !c->kind->held || !c->prior)
+			continue;
+		sg_error err = SG_ERROR_INIT;
+		if (c->kind->held(opts->live, c->kind, c->prior, &c->data_count, &c->data_unit, &err) < 0) {
+			sg_diags_add(d, SG_SEV_ERROR, NULL, c->address, "counting what it holds: %s", sg_error_msg(&err));
+			sg_error_clear(&err);
+			continue;
+		}
+		bool bucket = !strcmp(c->kind->name, "bucket");
+		c->data_lost = c->data_count > 0 && (!bucket || json_is_true(json_object_get(c->prior, "force_destroy")));
+		if (c->data_lost)
+			p->data_loss = true;
+	}
+	p->data_loss_refused = p->data_loss && !opts->allow_data_loss;
+}
+
+/*
  * -target: the named resources and what they depend on (for a destroy, what
  * depends on them, which must go first). NULL when there are no targets.
  */
@@ -537,6 +562,8 @@ int sg_plan_build(const sg_manifest *m, sg_state *st, const sg_plan_opts *opts, 
 		sg_vec_push(&p->changes, gone.items[i]);
 	sg_vec_free(&gone);
 
+	if (opts && opts->live)
+		count_data_loss(p, opts, d);
 	if (!p->is_destroy)
 		plan_outputs(p, m, st, &ctx, d);
 	else

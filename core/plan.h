@@ -39,6 +39,9 @@ typedef struct sg_change {
 	const char *stage;        /* the resource's stage (declared, or as recorded) */
 	bool in_scope;            /* inside -stage / -target; outside, the action is NOOP */
 	sg_action wanted;         /* the action before scoping */
+	int64_t data_count;       /* rows or objects a destroy/replace would lose (0: none, or not counted) */
+	const char *data_unit;    /* "row", "object" */
+	bool data_lost;           /* the count is really lost (a bucket without force_destroy refuses instead) */
 } sg_change;
 
 typedef struct sg_plan {
@@ -47,6 +50,8 @@ typedef struct sg_plan {
 	size_t nskipped;    /* changes outside -stage / -target, not part of this plan */
 	const char *stage;  /* -stage, or NULL for every stage in order */
 	bool partial;       /* -target limited it */
+	bool data_loss;     /* some change would delete rows or objects */
+	bool data_loss_refused; /* ...and -allow-data-loss was not given */
 	json_t *outputs;    /* {NAME: {"value": v (may be unknown), "sensitive": b}} */
 	bool outputs_changed;
 	bool is_destroy;
@@ -57,6 +62,8 @@ typedef struct sg_plan_opts {
 	const char *stage;             /* only this stage (iac, initial-data, workflow); NULL: all, in order */
 	const char *const *targets;    /* -target: these and what they depend on (destroy: what depends on them) */
 	size_t ntargets;
+	sg_provider *live;             /* counts the data a plan would delete; NULL: not counted */
+	bool allow_data_loss;          /* -allow-data-loss */
 } sg_plan_opts;
 
 /* The stages, in order. */

@@ -108,6 +108,10 @@ static json_t *change_json(const sg_change *c)
 		json_decref(replace);
 	json_t *o = json_pack("{s:s, s:s, s:s, s:o}", "address", c->address, "type", c->kind_name ? c->kind_name : "",
 			      "name", dot ? dot + 1 : c->address, "change", change);
+	if (c->data_count > 0)
+		json_object_set_new(o, "data_loss",
+				    json_pack("{s:I, s:b}", !strcmp(c->data_unit, "row") ? "rows" : "objects",
+					      (json_int_t)c->data_count, "lost", c->data_lost));
 	if (c->replace_reasons.n) {
 		json_t *why = json_array();
 		for (size_t i = 0; i < c->replace_reasons.n; i++)
@@ -161,9 +165,10 @@ json_t *sg_plan_to_json(const sg_plan *p, sg_state *st)
 					      old_secret ? json_null() : json_deep_copy(json_object_get(v, "value")), "after",
 					      "after_unknown", 0, "before_sensitive", old_secret, "after_sensitive", 0));
 	}
-	return json_pack("{s:s, s:s, s:o, s:o, s:[], s:b, s:{s:I, s:I, s:I}}", "format_version", SG_PLAN_JSON_FORMAT,
+	return json_pack("{s:s, s:s, s:o, s:o, s:[], s:b, s:b, s:{s:I, s:I, s:I}}", "format_version", SG_PLAN_JSON_FORMAT,
 			 "sigma_version", SIGMA_VERSION, "resource_changes", changes, "output_changes", outputs,
-			 "resource_drift", "destroy", p->is_destroy, "summary", "add", (json_int_t)p->nadd, "change",
+			 "resource_drift", "destroy", p->is_destroy, "data_loss", p->data_loss, "summary", "add",
+			 (json_int_t)p->nadd, "change",
 			 (json_int_t)p->nchange, "destroy", (json_int_t)p->ndestroy);
 }
 
@@ -197,10 +202,11 @@ json_t *sg_plan_file(const sg_plan *p, const sg_manifest *m, sg_state *st)
 			json_object_set_new(vars, v->name, json_pack("{s:b, s:O}", "sensitive", 0, "value", v->value));
 		}
 	}
-	return json_pack("{s:i, s:s, s:s, s:{s:s, s:I, s:s}, s:o, s:b, s:o}", "sigma_plan_file", SG_PLAN_FILE_VERSION,
+	return json_pack("{s:i, s:s, s:s, s:{s:s, s:I, s:s}, s:o, s:b, s:b, s:o}", "sigma_plan_file", SG_PLAN_FILE_VERSION,
 			 "sigma_version", SIGMA_VERSION, "manifests_digest", m->digest, "state", "lineage",
 			 sg_state_lineage(st), "serial", (json_int_t)sg_state_serial(st), "digest", digest, "variables",
-			 vars, "destroy", p->is_destroy, "plan", sg_plan_to_json(p, st));
+			 vars, "destroy", p->is_destroy, "allow_data_loss", p->data_loss && !p->data_loss_refused, "plan",
+			 sg_plan_to_json(p, st));
 }
 
 int sg_plan_file_check(const json_t *file, const sg_manifest *m, sg_state *st, const sg_plan *fresh, sg_error *err)

@@ -87,6 +87,12 @@ typedef struct sg_kind {
 	 * columns is in place; changing or dropping one is not.)
 	 */
 	bool (*update_in_place)(const char *attr, const json_t *prior, const json_t *planned, sg_buf *why);
+	/*
+	 * Optional: how much data the object holds, which destroying it would
+	 * lose (*count rows or objects; *unit "row" or "object").
+	 */
+	int (*held)(sg_provider *p, const struct sg_kind *kind, const json_t *prior, int64_t *count, const char **unit,
+		    sg_error *err);
 } sg_kind;
 
 struct sg_provider {

@@ -11,35 +11,37 @@
 static const sg_kind kind_bucket = {
 	"bucket", sg_schema_bucket, "iac", sg_name_valid_bucket,
 	sg_local_bucket_create, sg_local_bucket_update, sg_local_bucket_destroy, sg_local_bucket_read, NULL,
+	sg_local_bucket_held,
 };
 static const sg_kind kind_dataset = {
 	"dataset", sg_schema_dataset, "iac", sg_name_valid_bigquery,
 	sg_local_dataset_create, sg_local_dataset_update, sg_local_dataset_destroy, sg_local_dataset_read, NULL,
+	sg_local_dataset_held,
 };
 static const sg_kind kind_table = {
 	"table", sg_schema_table, "iac", sg_name_valid_bigquery,
 	sg_local_table_create, sg_local_table_update, sg_local_table_destroy, sg_local_table_read,
-	sg_local_table_update_in_place,
+	sg_local_table_update_in_place, sg_local_table_held,
 };
 static const sg_kind kind_view = {
 	"view", sg_schema_view, "iac", sg_name_valid_bigquery,
-	sg_local_table_create, sg_local_table_update, sg_local_table_destroy, sg_local_table_read, NULL,
+	sg_local_table_create, sg_local_table_update, sg_local_table_destroy, sg_local_table_read, NULL, NULL,
 };
 static const sg_kind kind_external_table = {
 	"external_table", sg_schema_external_table, "initial-data", sg_name_valid_bigquery,
-	sg_local_table_create, sg_local_table_update, sg_local_table_destroy, sg_local_table_read, NULL,
+	sg_local_table_create, sg_local_table_update, sg_local_table_destroy, sg_local_table_read, NULL, NULL,
 };
 static const sg_kind kind_workflow_template = {
 	"workflow_template", sg_schema_workflow_template, "iac", sg_name_valid_workflow_template,
-	sg_local_row_create, sg_local_row_update, sg_local_row_destroy, sg_local_row_read, NULL,
+	sg_local_row_create, sg_local_row_update, sg_local_row_destroy, sg_local_row_read, NULL, NULL,
 };
 static const sg_kind kind_scheduler = {
 	"scheduler", sg_schema_scheduler, "workflow", sg_name_valid_scheduler,
-	sg_local_row_create, sg_local_row_update, sg_local_row_destroy, sg_local_row_read, NULL,
+	sg_local_row_create, sg_local_row_update, sg_local_row_destroy, sg_local_row_read, NULL, NULL,
 };
 static const sg_kind kind_artifact_repo = {
 	"artifact_repo", sg_schema_artifact_repo, "iac", sg_name_valid_artifact_repo,
-	sg_local_row_create, sg_local_row_update, sg_local_row_destroy, sg_local_row_read, NULL,
+	sg_local_row_create, sg_local_row_update, sg_local_row_destroy, sg_local_row_read, NULL, NULL,
 };
 
 static const sg_kind *const local_kinds[] = {

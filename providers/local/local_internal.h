@@ -33,6 +33,14 @@ int sg_local_bucket_update(sg_provider *p, const sg_kind *kind, const json_t *pr
 int sg_local_bucket_destroy(sg_provider *p, const sg_kind *kind, const json_t *prior, sg_error *err);
 int sg_local_bucket_read(sg_provider *p, const sg_kind *kind, const json_t *prior, json_t **out, sg_error *err);
 
+/* data a destroy would lose */
+int sg_local_bucket_held(sg_provider *p, const sg_kind *kind, const json_t *prior, int64_t *count, const char **unit,
+			 sg_error *err);
+int sg_local_dataset_held(sg_provider *p, const sg_kind *kind, const json_t *prior, int64_t *count, const char **unit,
+			  sg_error *err);
+int sg_local_table_held(sg_provider *p, const sg_kind *kind, const json_t *prior, int64_t *count, const char **unit,
+			sg_error *err);
+
 /* res_control.c: workflow_template, scheduler, artifact_repo */
 int sg_local_row_create(sg_provider *p, const sg_kind *kind, const json_t *planned, json_t **out, sg_error *err);
 int sg_local_row_update(sg_provider *p, const sg_kind *kind, const json_t *prior, const json_t *planned, json_t **out, sg_error *err);

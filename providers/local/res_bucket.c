@@ -133,3 +133,19 @@ int sg_local_bucket_read(sg_provider *p, const sg_kind *kind, const json_t *prio
 		return -1;
 	return sg_control_get(c, "bucket", name, out, err);
 }
+
+int sg_local_bucket_held(sg_provider *p, const sg_kind *kind, const json_t *prior, int64_t *count, const char **unit,
+			 sg_error *err)
+{
+	(void)kind;
+	sg_local *l = sg_local_from(p);
+	sg_buf dir = SG_BUF_INIT;
+	sg_local_bucket_dir(l->root, bucket_name(prior), &dir);
+	*count = sg_fs_count_files(dir.ptr);
+	*unit = "object";
+	int rc = 0;
+	if (*count < 0)
+		rc = sg_error_set(err, "cannot list bucket %s: %s", bucket_name(prior), strerror(errno));
+	sg_buf_free(&dir);
+	return rc;
+}

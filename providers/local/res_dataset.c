@@ -141,3 +141,33 @@ int sg_local_dataset_read(sg_provider *p, const sg_kind *kind, const json_t *pri
 	json_decref(rows);
 	return rc;
 }
+
+int sg_local_dataset_held(sg_provider *p, const sg_kind *kind, const json_t *prior, int64_t *count, const char **unit,
+			  sg_error *err)
+{
+	(void)kind;
+	sg_local *l = sg_local_from(p);
+	*count = 0;
+	*unit = "row";
+	sg_warehouse *w;
+	if (sg_local_warehouse(l, &w, err) < 0)
+		return -1;
+	sg_buf sql = SG_BUF_INIT;
+	sg_buf_puts(&sql, "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema = ");
+	sg_sql_string(&sql, ds_name(prior));
+	json_t *rows = NULL;
+	int rc = sg_warehouse_rows(w, sql.ptr, -1, &rows, err);
+	for (size_t i = 0; rc == 0 && i < json_array_size(rows); i++) {
+		sg_buf_clear(&sql);
+		sg_buf_puts(&sql, "SELECT count(*) FROM ");
+		sg_sql_ident(&sql, ds_name(prior));
+		sg_buf_putc(&sql, '.');
+		sg_sql_ident(&sql, json_string_value(json_array_get(json_array_get(rows, i), 0)));
+		int64_t n = 0;
+		rc = sg_warehouse_int(w, sql.ptr, &n, err);
+		*count += n;
+	}
+	json_decref(rows);
+	sg_buf_free(&sql);
+	return rc;
+}

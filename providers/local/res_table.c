@@ -421,6 +421,25 @@ static const json_t *find_col(const json_t *schema, const char *name)
 	return NULL;
 }
 
+/*
+ * Type changes DuckDB makes in place without losing a value: widening
+ * integers to NUMERIC or FLOAT64, dates to timestamps, anything to STRING.
+ */
+static bool lossless_type_change(const char *from, const char *to)
+{
+	static const char *const ok[][2] = {
+		{ "INT64", "NUMERIC" }, { "INT64", "BIGNUMERIC" }, { "INT64", "FLOAT64" }, { "NUMERIC", "BIGNUMERIC" },
+		{ "DATE", "TIMESTAMP" }, { "DATE", "DATETIME" }, { "DATETIME", "TIMESTAMP" },
+	};
+	if (!strcasecmp(to, "STRING") && strcasecmp(from, "BYTES") && strcasecmp(from, "JSON"))
+		return true;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		if (!strcasecmp(ok[i][0], from) && !strcasecmp(ok[i][1], to))
+			return true;
+	}
+	return false;
+}
+
 bool sg_local_table_update_in_place(const char *attr, const json_t *prior, const json_t *planned, sg_buf *why)
 {
 	if (strcmp(attr, "schema"))
@@ -435,11 +454,12 @@ bool sg_local_table_update_in_place(const char *attr, const json_t *prior, const
 		}
 		const char *ot = sg_column_type_canonical(attr_str(oc, "type"));
 		const char *nt = sg_column_type_canonical(attr_str(nc, "type"));
-		if (strcasecmp(ot, nt)) {
+		if (strcasecmp(ot, nt) && !lossless_type_change(ot, nt)) {
 			sg_buf_printf(why, "column %s changes type from %s to %s", attr_str(oc, "name"), ot, nt);
 			return false;
 		}
-		if (strcmp(attr_str(oc, "mode"), attr_str(nc, "mode"))) {
+		bool relaxed = !strcmp(attr_str(oc, "mode"), "REQUIRED") && !strcmp(attr_str(nc, "mode"), "NULLABLE");
+		if (strcmp(attr_str(oc, "mode"), attr_str(nc, "mode")) && !relaxed) {
 			sg_buf_printf(why, "column %s changes mode from %s to %s", attr_str(oc, "name"),
 				      attr_str(oc, "mode"), attr_str(nc, "mode"));
 			return false;
@@ -469,8 +489,29 @@ int sg_local_table_update(sg_provider *p, const sg_kind *kind, const json_t *pri
 		const json_t *old = json_object_get(prior, "schema"), *new = json_object_get(planned, "schema");
 		for (size_t i = 0; i < json_array_size(new); i++) {
 			const json_t *nc = json_array_get(new, i);
-			if (find_col(old, attr_str(nc, "name")))
+			const json_t *oc = find_col(old, attr_str(nc, "name"));
+			if (oc) {
+				/* the changes update_in_place allowed: a lossless type, REQUIRED relaxed */
+				const char *ot = sg_column_type_canonical(attr_str(oc, "type"));
+				const char *nt = sg_column_type_canonical(attr_str(nc, "type"));
+				if (strcasecmp(ot, nt)) {
+					sg_buf_puts(&sql, "ALTER TABLE ");
+					qualified(&sql, planned);
+					sg_buf_puts(&sql, " ALTER COLUMN ");
+					sg_sql_ident(&sql, attr_str(nc, "name"));
+					sg_buf_puts(&sql, " TYPE ");
+					column_type(&sql, nc);
+					sg_buf_puts(&sql, ";\n");
+				}
+				if (!strcmp(attr_str(oc, "mode"), "REQUIRED") && !strcmp(attr_str(nc, "mode"), "NULLABLE")) {
+					sg_buf_puts(&sql, "ALTER TABLE ");
+					qualified(&sql, planned);
+					sg_buf_puts(&sql, " ALTER COLUMN ");
+					sg_sql_ident(&sql, attr_str(nc, "name"));
+					sg_buf_puts(&sql, " DROP NOT NULL;\n");
+				}
 				continue;
+			}
 			sg_buf_puts(&sql, "ALTER TABLE ");
 			qualified(&sql, planned);
 			sg_buf_puts(&sql, " ADD COLUMN ");
@@ -532,5 +573,29 @@ int sg_local_table_read(sg_provider *p, const sg_kind *kind, const json_t *prior
 			*out = json_object();
 	}
 	json_decref(rows);
+	return rc;
+}
+
+int sg_local_table_held(sg_provider *p, const sg_kind *kind, const json_t *prior, int64_t *count, const char **unit,
+			sg_error *err)
+{
+	(void)kind;
+	sg_local *l = sg_local_from(p);
+	*count = 0;
+	*unit = "row";
+	sg_warehouse *w;
+	if (sg_local_warehouse(l, &w, err) < 0)
+		return -1;
+	json_t *cols = NULL;
+	if (existing_columns(w, prior, &cols, err) < 0)
+		return -1;
+	if (!cols)
+		return 0; /* gone already: nothing to lose */
+	json_decref(cols);
+	sg_buf sql = SG_BUF_INIT;
+	sg_buf_puts(&sql, "SELECT count(*) FROM ");
+	qualified(&sql, prior);
+	int rc = sg_warehouse_int(w, sql.ptr, count, err);
+	sg_buf_free(&sql);
 	return rc;
 }

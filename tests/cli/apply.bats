@@ -114,10 +114,85 @@ YAML
 	assert_success
 	run wh "SELECT count(*) || ' ' || count(mes) FROM raw.lkp"
 	assert_output '1 0'
+	# a lossless type change is in place, and keeps the rows
 	sed -i 's/{name: anio, type: INT64}/{name: anio, type: STRING}/' "$P/sigma.yaml"
 	run sg plan
+	assert_output --partial '  # table.lkp will be updated in-place'
+	run sg apply -auto-approve
+	assert_success
+	run wh "SELECT typeof(anio) || ' ' || anio FROM raw.lkp"
+	assert_output 'VARCHAR 2026'
+	# a lossy one replaces the table: with rows in it, refused without -allow-data-loss
+	sed -i 's/{name: anio, type: STRING}/{name: anio, type: INT64}/' "$P/sigma.yaml"
+	run sg plan
+	assert_failure 1
 	assert_output --partial '  # table.lkp must be replaced'
-	assert_output --partial '# (column anio changes type from INT64 to STRING)'
+	assert_output --partial '  # table.lkp holds 1 row that this plan would delete'
+	assert_output --partial '# (column anio changes type from STRING to INT64)'
+	assert_output --partial 'this plan would delete data (1 row of table.lkp); nothing was changed. Run it again with -allow-data-loss'
+}
+
+@test "data loss: destroying or replacing a table with rows is refused unless -allow-data-loss" {
+	base_project
+	sg apply -auto-approve >/dev/null
+	sg query "INSERT INTO raw.lkp SELECT DATE '2026-01-01' + i::INT, 2026 FROM range(12345) t(i)" >/dev/null
+	python3 - "$P/sigma.yaml" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace("view:\n  lkp_v: {dataset: raw, query: \"SELECT anio FROM raw.lkp\", depends_on: [table.lkp]}\n", "")
+s = s.replace("table:\n  lkp:\n    dataset: raw\n    schema:\n      - {name: fecha, type: DATE, mode: REQUIRED}\n      - {name: anio, type: INT64}\n", "")
+open(p, "w").write(s)
+PY
+	run sg plan
+	assert_failure 1
+	assert_output --partial '  # table.lkp holds 12,345 rows that this plan would delete'
+	assert_output --partial 'Run it again with -allow-data-loss'
+	run sg apply -auto-approve
+	assert_failure 1
+	assert_output --partial 'this plan would delete data (12,345 rows of table.lkp); nothing was changed'
+	run wh "SELECT count(*) FROM raw.lkp"
+	assert_output 12345
+	run sg plan -json -allow-data-loss
+	assert_success
+	echo "$output" | jq -e '.data_loss == true and (.resource_changes[] | select(.address == "table.lkp") | .data_loss.rows == 12345 and .data_loss.lost == true)'
+	run sg apply -auto-approve -allow-data-loss
+	assert_success
+	run wh "SELECT count(*) FROM information_schema.tables WHERE table_name = 'lkp'"
+	assert_output 0
+}
+
+@test "data loss: a bucket's objects are counted; force_destroy makes it a loss" {
+	manifest sigma.yaml <<'YAML'
+bucket:
+  keep: {name: loss-bucket}
+YAML
+	sg apply -auto-approve >/dev/null
+	for i in 1 2 3; do echo "$i" >"$P/.sigma/local/buckets/loss-bucket/f$i"; done
+	run sg plan -destroy
+	assert_success
+	assert_output --partial '  # bucket.keep holds 3 objects: destroying it needs force_destroy: true'
+	sed -i 's/keep: {name: loss-bucket}/keep: {name: loss-bucket, force_destroy: true}/' "$P/sigma.yaml"
+	sg apply -auto-approve >/dev/null
+	run sg destroy -auto-approve
+	assert_failure 1
+	assert_output --partial '  # bucket.keep holds 3 objects that this plan would delete'
+	[ -f "$P/.sigma/local/buckets/loss-bucket/f1" ]
+	run sg destroy -auto-approve -allow-data-loss
+	assert_success
+	[ ! -e "$P/.sigma/local/buckets/loss-bucket" ]
+}
+
+@test "a saved plan made with -allow-data-loss applies; one made without is refused at plan time" {
+	base_project
+	sg apply -auto-approve >/dev/null
+	sg query "INSERT INTO raw.lkp VALUES ('2026-01-01', 1)" >/dev/null
+	run sg plan -destroy -out d.plan
+	assert_failure 1
+	run sg plan -destroy -allow-data-loss -out d.plan
+	assert_success
+	run sg apply d.plan
+	assert_success
+	assert_output --partial 'Destroy complete!'
 }
 
 @test "a resource removed from the manifests is destroyed" {
@@ -171,7 +246,7 @@ YAML
 	[ -f "$P/.sigma/local/buckets/keep-me/a.txt" ]
 	sed -i 's/keep: {name: keep-me}/keep: {name: keep-me, force_destroy: true}/' "$P/sigma.yaml"
 	sg apply -auto-approve >/dev/null
-	run sg destroy -auto-approve
+	run sg destroy -auto-approve -allow-data-loss
 	assert_success
 	[ ! -e "$P/.sigma/local/buckets/keep-me" ]
 }
