@@ -20,6 +20,7 @@ void sg_cli_opts_free(sg_cli_opts *o)
 	sg_vec_free(&o->var_args);
 	sg_vec_free(&o->var_files);
 	sg_vec_free(&o->targets);
+	sg_vec_free(&o->replace);
 }
 
 bool sg_cli_scope_flag(const sg_cli *cli, int argc, char **argv, int *i, sg_cli_opts *o)
@@ -37,6 +38,15 @@ bool sg_cli_scope_flag(const sg_cli *cli, int argc, char **argv, int *i, sg_cli_
 	}
 	if (sg_arg_bool(argc, argv, i, "allow-data-loss", &o->allow_data_loss))
 		return true;
+	if (sg_arg_value(argc, argv, i, "replace", &v)) {
+		if (!v || !strchr(v, '.')) {
+			sg_cli_error(cli, "-replace needs a resource address KIND.NAME");
+			o->bad = true;
+		} else {
+			sg_vec_push(&o->replace, (void *)v);
+		}
+		return true;
+	}
 	if (sg_arg_value(argc, argv, i, "target", &v)) {
 		if (!v || !strchr(v, '.')) {
 			sg_cli_error(cli, "-target needs a resource address KIND.NAME");
@@ -57,6 +67,8 @@ void sg_cli_plan_opts(const sg_cli_opts *o, bool destroy, sg_plan_opts *po)
 	po->targets = (const char *const *)o->targets.items;
 	po->ntargets = o->targets.n;
 	po->allow_data_loss = o->allow_data_loss;
+	po->replace = (const char *const *)o->replace.items;
+	po->nreplace = o->replace.n;
 }
 
 int sg_cli_refuse_data_loss(const sg_cli *cli, const sg_plan *plan)

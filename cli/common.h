@@ -21,6 +21,7 @@ typedef struct sg_cli_opts {
 	const char *stage; /* -stage (plan, apply) */
 	sg_vec targets;    /* -target ADDR, repeatable (plan, apply, destroy) */
 	bool allow_data_loss; /* -allow-data-loss */
+	sg_vec replace;    /* -replace ADDR, repeatable */
 	bool bad;         /* a flag had a bad value (already reported) */
 } sg_cli_opts;
 

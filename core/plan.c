@@ -472,6 +472,12 @@ int sg_plan_build(const sg_manifest *m, sg_state *st, const sg_plan_opts *opts, 
 	if (p->stage && !p->is_destroy)
 		check_stage_order(m, st, p->stage, d);
 	sg_strmap *targeted = targeted_set(m, st, opts, d);
+	for (size_t k = 0; opts && k < opts->nreplace; k++) {
+		if (!sg_manifest_resource(m, opts->replace[k])) {
+			sg_pos pos = { NULL, 0, 0 };
+			sg_diags_error(d, &pos, "-replace %s: no such resource in the manifests", opts->replace[k]);
+		}
+	}
 	p->partial = targeted != NULL;
 
 	if (!p->is_destroy) {
@@ -492,6 +498,16 @@ int sg_plan_build(const sg_manifest *m, sg_state *st, const sg_plan_opts *opts, 
 					sg_vec_push(&dc->dependents, c);
 				}
 				plan_declared(p, m, st, c, &ctx, d);
+				for (size_t k = 0; opts && k < opts->nreplace; k++) {
+					if (!strcmp(opts->replace[k], c->address) && c->action != SG_ACT_CREATE) {
+						c->action = SG_ACT_REPLACE;
+						sg_vec_push(&c->replace_reasons, sg_strdup("-replace: asked for on the command line"));
+						for (const sg_attr *a = r->kind->attrs; a->name; a++) {
+							if (a->flags & SG_A_COMPUTED)
+								json_object_set_new(c->after, a->name, sg_unknown());
+						}
+					}
+				}
 				scope_change(p, c, opts, targeted);
 				if (c->action == SG_ACT_REPLACE && r->prevent_destroy)
 					sg_diags_add(d, SG_SEV_ERROR, &r->pos, r->address,

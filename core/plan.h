@@ -62,6 +62,8 @@ typedef struct sg_plan_opts {
 	const char *stage;             /* only this stage (iac, initial-data, workflow); NULL: all, in order */
 	const char *const *targets;    /* -target: these and what they depend on (destroy: what depends on them) */
 	size_t ntargets;
+	const char *const *replace;    /* -replace: force these to be replaced */
+	size_t nreplace;
 	sg_provider *live;             /* counts the data a plan would delete; NULL: not counted */
 	bool allow_data_loss;          /* -allow-data-loss */
 } sg_plan_opts;

@@ -353,3 +353,24 @@ YAML
 	run sg plan -detailed-exitcode
 	assert_success
 }
+
+@test "-replace forces a replacement, still under the data-loss guard" {
+	base_project
+	sg apply -auto-approve >/dev/null
+	run sg plan -replace bucket.out
+	assert_success
+	assert_output --partial '  # bucket.out must be replaced'
+	assert_output --partial 'Plan: 1 to add, 0 to change, 1 to destroy.'
+	sg query "INSERT INTO raw.lkp VALUES ('2026-01-01', 1)" >/dev/null
+	run sg apply -auto-approve -replace table.lkp
+	assert_failure 1
+	assert_output --partial 'holds 1 row that this plan would delete'
+	run sg apply -auto-approve -replace table.lkp -allow-data-loss
+	assert_success
+	assert_output --partial 'Resources: 1 added, 0 changed, 1 destroyed.'
+	run wh "SELECT count(*) FROM raw.lkp"
+	assert_output 0
+	run sg plan -replace table.nope
+	assert_failure 1
+	assert_output --partial '-replace table.nope: no such resource in the manifests'
+}
