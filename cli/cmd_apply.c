@@ -18,6 +18,7 @@
 
 #include "core/apply.h"
 #include "core/plan_json.h"
+#include "core/refresh.h"
 #include "providers/local/local.h"
 #include "util/text.h"
 
@@ -109,6 +110,43 @@ static int load_plan_file(const sg_cli *cli, const char *path, sg_cli_opts *o, j
 	return 0;
 }
 
+/* apply -refresh-only: record in the state what changed outside sigma; the world is not touched. */
+static int apply_refresh_only(const sg_cli *cli, sg_state *st, const sg_vec *drifts, bool auto_approve)
+{
+	if (!drifts->n) {
+		printf("No changes. The state matches the world: nothing changed outside of sigma.\n");
+		return 0;
+	}
+	sg_render_drift(stdout, cli, drifts);
+	if (!auto_approve) {
+		if (!isatty(STDIN_FILENO)) {
+			sg_cli_error(cli, "apply -refresh-only needs -auto-approve when it cannot ask for confirmation; nothing "
+					  "was changed");
+			return 1;
+		}
+		if (!sg_cli_confirm(cli, "Would you like to update the state to reflect these detected changes?",
+				    "sigma will write these changes to the state without changing any real object.")) {
+			fprintf(stderr, "Apply cancelled.\n");
+			return 1;
+		}
+	}
+	sg_diags d = SG_DIAGS_INIT;
+	sg_error err = SG_ERROR_INIT;
+	int rc = sg_refresh_record(st, drifts, &d);
+	if (rc == 0 && sg_state_persist(st, &err) < 0) {
+		sg_diags_add(&d, SG_SEV_ERROR, NULL, NULL, "%s", sg_error_msg(&err));
+		rc = -1;
+	}
+	sg_cli_print_diags(cli, &d);
+	sg_diags_free(&d);
+	sg_error_clear(&err);
+	if (rc < 0)
+		return 1;
+	printf("\n%sApply complete!%s The state now records %zu change%s made outside of sigma; no object was changed.\n",
+	       sg_c_green(cli->color), sg_c_reset(cli->color), drifts->n, drifts->n == 1 ? "" : "s");
+	return 0;
+}
+
 static int run(int argc, char **argv, sg_cli *cli, bool destroy)
 {
 	const char *usage = destroy ? "sigma destroy [-auto-approve] [-parallelism N] [-var NAME=VALUE] [-var-file FILE] "
@@ -143,6 +181,7 @@ static int run(int argc, char **argv, sg_cli *cli, bool destroy)
 	}
 	int rc = 1;
 	json_t *plan_file = NULL;
+	sg_vec drifts = SG_VEC_INIT;
 	sg_manifest *m = NULL;
 	sg_lock *lock = NULL;
 	sg_state *st = NULL;
@@ -172,6 +211,12 @@ static int run(int argc, char **argv, sg_cli *cli, bool destroy)
 	if (po.ntargets)
 		sg_cli_warn(cli, "-target: this plan is partial; it leaves out every resource not named and not needed by one "
 			    "that is, so it may not show everything the manifests would change");
+	if (sg_cli_refresh(cli, &o, m, st, prov, &drifts) < 0)
+		goto out;
+	if (o.refresh_only) {
+		rc = apply_refresh_only(cli, st, &drifts, auto_approve);
+		goto out;
+	}
 	if (sg_plan_build(m, st, &po, &plan, &d) < 0) {
 		sg_diags_sort(&d);
 		sg_cli_print_diags(cli, &d);
@@ -182,6 +227,7 @@ static int run(int argc, char **argv, sg_cli *cli, bool destroy)
 		sg_cli_error(cli, "%s", sg_error_msg(&err));
 		goto out;
 	}
+	sg_render_drift(stdout, cli, &drifts);
 	sg_render_plan(stdout, cli, plan, json_object_get(sg_state_doc(st), "outputs"));
 	if (sg_cli_refuse_data_loss(cli, plan))
 		goto out;
@@ -233,6 +279,7 @@ static int run(int argc, char **argv, sg_cli *cli, bool destroy)
 		sg_render_outputs(stdout, cli, json_object_get(sg_state_doc(st), "outputs"));
 	rc = 0;
 out:
+	sg_drifts_free(&drifts);
 	json_decref(plan_file);
 	if (prov)
 		prov->free(prov);

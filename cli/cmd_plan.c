@@ -3,7 +3,9 @@
  *            [-var-file FILE] [-lock=false] [-lock-timeout DURATION]
  *
  * Shows what apply would do (-json: as the JSON plan of docs/plan-json.md).
- * -out FILE saves the plan for `sigma apply FILE`. Exit codes: 0 success,
+ * -out FILE saves the plan for `sigma apply FILE`. Every plan first refreshes
+ * the state from the world (-refresh=false skips it) and lists what changed
+ * outside sigma; -refresh-only shows only that. Exit codes: 0 success,
  * 1 error; with -detailed-exitcode, 0 no changes, 1 error, 2 changes.
  */
 #include "cli/common.h"
@@ -11,6 +13,7 @@
 
 #include "core/plan.h"
 #include "core/plan_json.h"
+#include "core/refresh.h"
 #include "providers/local/local.h"
 #include "util/fs.h"
 
@@ -18,8 +21,29 @@
 #include <string.h>
 
 static const char usage[] =
-	"sigma plan [-destroy] [-out FILE] [-json] [-detailed-exitcode] [-var NAME=VALUE] [-var-file FILE] "
+	"sigma plan [-destroy] [-out FILE] [-json] [-detailed-exitcode] [-refresh=false] [-refresh-only] [-stage S] "
+	"[-target ADDR] [-replace ADDR] [-allow-data-loss] [-var NAME=VALUE] [-var-file FILE] "
 	"[-lock=false] [-lock-timeout DURATION]";
+
+/* -refresh-only: the drift, and what applying it would do (update the state only). */
+static int refresh_only(const sg_cli *cli, const sg_vec *drifts, bool as_json, bool detailed)
+{
+	if (as_json) {
+		json_t *j = json_pack("{s:s, s:b, s:[], s:o}", "format_version", SG_PLAN_JSON_FORMAT, "refresh_only", 1,
+				      "resource_changes", "resource_drift", sg_drifts_to_json(drifts));
+		char *text = json_dumps(j, JSON_INDENT(2));
+		puts(text);
+		free(text);
+		json_decref(j);
+	} else if (drifts->n) {
+		sg_render_drift(stdout, cli, drifts);
+		printf("This is a refresh-only plan: sigma apply -refresh-only would record these %zu change%s in the "
+		       "state; nothing in the world would change.\n", drifts->n, drifts->n == 1 ? "" : "s");
+	} else {
+		printf("No changes. The state matches the world: nothing changed outside of sigma.\n");
+	}
+	return detailed && drifts->n ? 2 : 0;
+}
 
 int cmd_plan(int argc, char **argv, sg_cli *cli)
 {
@@ -50,6 +74,7 @@ int cmd_plan(int argc, char **argv, sg_cli *cli)
 	sg_state *st = NULL;
 	sg_plan *plan = NULL;
 	sg_provider *prov = NULL;
+	sg_vec drifts = SG_VEC_INIT;
 	if (o.bad || sg_cli_load(cli, &o, true, &m) < 0)
 		goto out;
 	if (sg_cli_open_state(cli, &o, m->state_dir, &lock, &st) < 0)
@@ -67,6 +92,12 @@ int cmd_plan(int argc, char **argv, sg_cli *cli)
 	if (po.ntargets)
 		sg_cli_warn(cli, "-target: this plan is partial; it leaves out every resource not named and not needed by one "
 			    "that is, so it may not show everything the manifests would change");
+	if (sg_cli_refresh(cli, &o, m, st, prov, &drifts) < 0)
+		goto out;
+	if (o.refresh_only) {
+		rc = refresh_only(cli, &drifts, as_json, detailed);
+		goto out;
+	}
 	int prc = sg_plan_build(m, st, &po, &plan, &d);
 	sg_diags_sort(&d);
 	sg_cli_print_diags(cli, &d);
@@ -75,6 +106,7 @@ int cmd_plan(int argc, char **argv, sg_cli *cli)
 		fprintf(stderr, "sigma: the plan failed\n");
 		goto out;
 	}
+	plan->drift = &drifts;
 	if (as_json) {
 		json_t *j = sg_plan_to_json(plan, st);
 		char *text = json_dumps(j, JSON_INDENT(2));
@@ -82,6 +114,7 @@ int cmd_plan(int argc, char **argv, sg_cli *cli)
 		free(text);
 		json_decref(j);
 	} else {
+		sg_render_drift(stdout, cli, &drifts);
 		sg_render_plan(stdout, cli, plan, json_object_get(sg_state_doc(st), "outputs"));
 	}
 	if (out_file) {
@@ -104,6 +137,7 @@ int cmd_plan(int argc, char **argv, sg_cli *cli)
 		goto out;
 	rc = detailed && sg_plan_has_changes(plan) ? 2 : 0;
 out:
+	sg_drifts_free(&drifts);
 	if (prov)
 		prov->free(prov);
 	SG_FREE_AT_EXIT(sg_plan_free(plan));

@@ -1,6 +1,7 @@
 #include "cli/common.h"
 
 #include "core/plan.h"
+#include "core/refresh.h"
 #include "providers/local/local.h"
 #include "util/fs.h"
 #include "util/text.h"
@@ -13,6 +14,7 @@ void sg_cli_opts_init(sg_cli_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->lock = true;
+	o->refresh = true;
 }
 
 void sg_cli_opts_free(sg_cli_opts *o)
@@ -37,6 +39,10 @@ bool sg_cli_scope_flag(const sg_cli *cli, int argc, char **argv, int *i, sg_cli_
 		return true;
 	}
 	if (sg_arg_bool(argc, argv, i, "allow-data-loss", &o->allow_data_loss))
+		return true;
+	if (sg_arg_bool(argc, argv, i, "refresh-only", &o->refresh_only))
+		return true;
+	if (sg_arg_bool(argc, argv, i, "refresh", &o->refresh))
 		return true;
 	if (sg_arg_value(argc, argv, i, "replace", &v)) {
 		if (!v || !strchr(v, '.')) {
@@ -178,6 +184,18 @@ int sg_cli_open_state(const sg_cli *cli, const sg_cli_opts *o, const char *state
 		return -1;
 	}
 	return 0;
+}
+
+int sg_cli_refresh(const sg_cli *cli, const sg_cli_opts *o, const sg_manifest *m, sg_state *st, sg_provider *prov,
+		   sg_vec *drifts)
+{
+	if (!o->refresh)
+		return 0;
+	sg_diags d = SG_DIAGS_INIT;
+	int rc = sg_refresh(m, st, prov, false, drifts, &d);
+	sg_cli_print_diags(cli, &d);
+	sg_diags_free(&d);
+	return rc;
 }
 
 bool sg_cli_confirm(const sg_cli *cli, const char *question, const char *detail)

@@ -22,6 +22,8 @@ typedef struct sg_cli_opts {
 	sg_vec targets;    /* -target ADDR, repeatable (plan, apply, destroy) */
 	bool allow_data_loss; /* -allow-data-loss */
 	sg_vec replace;    /* -replace ADDR, repeatable */
+	bool refresh;      /* -refresh (default true) */
+	bool refresh_only; /* -refresh-only */
 	bool bad;         /* a flag had a bad value (already reported) */
 } sg_cli_opts;
 
@@ -63,6 +65,10 @@ void sg_cli_state_dir(const sg_cli *cli, sg_buf *out);
 
 /* After the plan is shown: refuse it (1) when it would delete data without -allow-data-loss. */
 int sg_cli_refuse_data_loss(const sg_cli *cli, const sg_plan *plan);
+
+/* Refresh the state through `prov` unless -refresh=false; print diagnostics. 0 or -1. */
+int sg_cli_refresh(const sg_cli *cli, const sg_cli_opts *o, const sg_manifest *m, sg_state *st, sg_provider *prov,
+		   sg_vec *drifts);
 
 /* Ask for "yes" on the terminal. */
 bool sg_cli_confirm(const sg_cli *cli, const char *question, const char *detail);

@@ -1,5 +1,6 @@
 #include "cli/render.h"
 
+#include "core/refresh.h"
 #include "core/value.h"
 #include "util/json.h"
 #include "util/text.h"
@@ -535,4 +536,61 @@ void sg_render_outputs(FILE *fp, const sg_cli *cli, const json_t *outputs)
 	}
 	fputs(out.ptr, fp);
 	sg_buf_free(&out);
+}
+
+void sg_render_drift(FILE *fp, const sg_cli *cli, const sg_vec *drifts)
+{
+	if (!drifts || !drifts->n)
+		return;
+	sg_buf out = SG_BUF_INIT;
+	line_ctx lc = { &out, cli, false };
+	sg_buf_printf(&out, "%sObjects have changed outside of sigma:%s\n\n", sg_c_bold(cli->color), sg_c_reset(cli->color));
+	sg_buf val = SG_BUF_INIT;
+	for (size_t i = 0; i < drifts->n; i++) {
+		const sg_drift *dr = drifts->items[i];
+		const char *dot = strchr(dr->address, '.');
+		const json_t *prot = json_object_get(dr->before_entry, "sensitive_attributes");
+		if (!dr->after) {
+			sg_buf_printf(&out, "  # %s has been deleted\n  %s-%s resource \"%s\" \"%s\" {\n", dr->address,
+				      sg_c_red(cli->color), sg_c_reset(cli->color), dr->kind_name, dot ? dot + 1 : dr->address);
+			sg_buf_clear(&val);
+			sg_render_value(&val, json_object_get(dr->before, "name"), 8);
+			attr_line(&lc, 6, '-', "name", 4, val.ptr, " -> null");
+			sg_buf_puts(&out, "    }\n\n");
+			continue;
+		}
+		sg_buf_printf(&out, "  # %s has changed\n  %s~%s resource \"%s\" \"%s\" {\n", dr->address,
+			      sg_c_yellow(cli->color), sg_c_reset(cli->color), dr->kind_name, dot ? dot + 1 : dr->address);
+		size_t width = 0;
+		for (size_t j = 0; j < dr->changed.n; j++)
+			width = strlen(dr->changed.items[j]) > width ? strlen(dr->changed.items[j]) : width;
+		for (size_t j = 0; j < dr->changed.n; j++) {
+			const char *name = dr->changed.items[j];
+			const json_t *ov = json_object_get(dr->before, name), *nv = json_object_get(dr->after, name);
+			if (json_object_get(prot, name)) {
+				attr_line(&lc, 6, '~', name, width, "(sensitive value)", NULL);
+			} else if (json_is_object(ov) && json_is_object(nv)) {
+				attr_line(&lc, 6, '~', name, width, "{", NULL);
+				map_diff(&lc, 10, ov, nv);
+				indent_to(&out, 8);
+				sg_buf_puts(&out, "}\n");
+			} else if (json_is_array(ov) && json_is_array(nv)) {
+				attr_line(&lc, 6, '~', name, width, "[", NULL);
+				list_diff(&lc, 10, ov, nv);
+				indent_to(&out, 8);
+				sg_buf_puts(&out, "]\n");
+			} else {
+				sg_buf_clear(&val);
+				sg_render_value(&val, ov, 8);
+				sg_buf_puts(&val, " -> ");
+				sg_render_value(&val, nv, 8);
+				attr_line(&lc, 6, '~', name, width, val.ptr, NULL);
+			}
+		}
+		sg_buf_puts(&out, "    }\n\n");
+	}
+	sg_buf_puts(&out, "Unless the manifests say the same, the plan below puts these objects back as they declare.\n\n");
+	fputs(out.ptr, fp);
+	sg_buf_free(&out);
+	sg_buf_free(&val);
 }

@@ -11,6 +11,8 @@
 
 /* The whole plan: actions, changes to outputs (against `old_outputs`, the state's), summary line. */
 void sg_render_plan(FILE *out, const sg_cli *cli, const sg_plan *plan, const json_t *old_outputs);
+/* "Objects have changed outside of sigma:" and each drift; nothing when there is none. */
+void sg_render_drift(FILE *out, const sg_cli *cli, const sg_vec *drifts);
 /* One value as the plan shows it ("x", 3, true, (known after apply), { ... }). */
 void sg_render_value(sg_buf *out, const json_t *v, int indent);
 /* The apply observer (ctx is the sg_cli). */

@@ -50,6 +50,7 @@ typedef struct sg_plan {
 	size_t nskipped;    /* changes outside -stage / -target, not part of this plan */
 	const char *stage;  /* -stage, or NULL for every stage in order */
 	bool partial;       /* -target limited it */
+	const sg_vec *drift; /* sg_drift *: what the refresh before it found (borrowed; may be NULL) */
 	bool data_loss;     /* some change would delete rows or objects */
 	bool data_loss_refused; /* ...and -allow-data-loss was not given */
 	json_t *outputs;    /* {NAME: {"value": v (may be unknown), "sensitive": b}} */

@@ -1,5 +1,6 @@
 #include "core/plan_json.h"
 
+#include "core/refresh.h"
 #include "core/value.h"
 #include "util/alloc.h"
 #include "util/json.h"
@@ -165,9 +166,9 @@ json_t *sg_plan_to_json(const sg_plan *p, sg_state *st)
 					      old_secret ? json_null() : json_deep_copy(json_object_get(v, "value")), "after",
 					      "after_unknown", 0, "before_sensitive", old_secret, "after_sensitive", 0));
 	}
-	return json_pack("{s:s, s:s, s:o, s:o, s:[], s:b, s:b, s:{s:I, s:I, s:I}}", "format_version", SG_PLAN_JSON_FORMAT,
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:b, s:{s:I, s:I, s:I}}", "format_version", SG_PLAN_JSON_FORMAT,
 			 "sigma_version", SIGMA_VERSION, "resource_changes", changes, "output_changes", outputs,
-			 "resource_drift", "destroy", p->is_destroy, "data_loss", p->data_loss, "summary", "add",
+			 "resource_drift", p->drift ? sg_drifts_to_json(p->drift) : json_array(), "destroy", p->is_destroy, "data_loss", p->data_loss, "summary", "add",
 			 (json_int_t)p->nadd, "change",
 			 (json_int_t)p->nchange, "destroy", (json_int_t)p->ndestroy);
 }

@@ -101,6 +101,13 @@ struct sg_provider {
 	const sg_kind *const *kinds; /* NULL-terminated */
 	/* Release everything the provider holds. */
 	void (*free)(sg_provider *p);
+	/*
+	 * Optional: read many resources at once (a plan's refresh). `entries` is
+	 * {ADDRESS: {"kind": K, "attributes": {...}}}; *out gets
+	 * {ADDRESS: current attributes, or null when the object is gone}. Without
+	 * it, each kind's read is called in turn.
+	 */
+	int (*refresh)(sg_provider *p, const json_t *entries, json_t **out, sg_error *err);
 };
 
 /* The kind called `name`, or NULL. */

@@ -325,6 +325,16 @@ int sg_state_remove(sg_state *s, const char *address, sg_error *err)
 	return rc;
 }
 
+void sg_state_put_unrecorded(sg_state *s, const char *address, json_t *entry)
+{
+	json_object_set_new(sg_state_resources(s), address, entry);
+}
+
+void sg_state_remove_unrecorded(sg_state *s, const char *address)
+{
+	json_object_del(sg_state_resources(s), address);
+}
+
 int sg_state_mark_stage(sg_state *s, const char *stage, sg_error *err)
 {
 	time_t t = time(NULL);

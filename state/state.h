@@ -56,6 +56,14 @@ bool sg_state_exists(const sg_state *s);
 /* Record a resource (the entry is stolen) / its removal; journaled at once. */
 int sg_state_put(sg_state *s, const char *address, json_t *entry, sg_error *err);
 int sg_state_remove(sg_state *s, const char *address, sg_error *err);
+/*
+ * Change an entry (stolen) or drop it in memory only: what a refresh found
+ * for this command. It reaches the file only if the command persists the
+ * state for other reasons (an apply does).
+ */
+void sg_state_put_unrecorded(sg_state *s, const char *address, json_t *entry);
+void sg_state_remove_unrecorded(sg_state *s, const char *address);
+
 /* Record that `stage` was applied (time and serial); journaled. */
 int sg_state_mark_stage(sg_state *s, const char *stage, sg_error *err);
 

@@ -53,14 +53,20 @@ static void local_free(sg_provider *p)
 {
 	sg_local *l = sg_local_from(p);
 	sg_control_close(l->control);
-	sg_warehouse_close(l->warehouse);
+	if (l->warehouse) {
+		sg_local_snapshot_before_close(l);
+		sg_warehouse_close(l->warehouse);
+		l->warehouse = NULL;
+		sg_local_snapshot_after_close(l);
+	}
+	json_decref(l->wh_snapshot);
 	pthread_mutex_destroy(&l->open_mu);
 	free(l->root);
 	free(l->holder);
 	free(l);
 }
 
-static const sg_provider schema_only = { SG_PROVIDER_VERSION, "local", local_kinds, NULL };
+static const sg_provider schema_only = { SG_PROVIDER_VERSION, "local", local_kinds, NULL, NULL };
 
 const sg_provider *sg_local_provider_schema(void)
 {
@@ -75,6 +81,7 @@ int sg_local_provider_new(const char *local_root, const char *holder, sg_provide
 	l->base.name = "local";
 	l->base.kinds = local_kinds;
 	l->base.free = local_free;
+	l->base.refresh = sg_local_refresh;
 	l->root = sg_strdup(local_root);
 	l->holder = sg_strdup(holder ? holder : "sigma");
 	l->warehouse_timeout_ms = 60000;

@@ -16,6 +16,8 @@ typedef struct sg_local {
 	sg_control *control;
 	sg_warehouse *warehouse;
 	int64_t warehouse_timeout_ms;
+	json_t *wh_snapshot;  /* what refresh read from the warehouse (refresh.c) */
+	bool wh_wrote;        /* this process changed the warehouse */
 } sg_local;
 
 static inline sg_local *sg_local_from(sg_provider *p)
@@ -32,6 +34,16 @@ int sg_local_bucket_create(sg_provider *p, const sg_kind *kind, const json_t *pl
 int sg_local_bucket_update(sg_provider *p, const sg_kind *kind, const json_t *prior, const json_t *planned, json_t **out, sg_error *err);
 int sg_local_bucket_destroy(sg_provider *p, const sg_kind *kind, const json_t *prior, sg_error *err);
 int sg_local_bucket_read(sg_provider *p, const sg_kind *kind, const json_t *prior, json_t **out, sg_error *err);
+
+/* refresh.c: read everything a state records, in a few queries */
+int sg_local_refresh(sg_provider *p, const json_t *entries, json_t **out, sg_error *err);
+/* refresh.c: before the warehouse closes, keep a snapshot of it for the next refresh */
+void sg_local_snapshot_before_close(sg_local *l);
+/* refresh.c: after it closed, write the snapshot with the file's signature */
+void sg_local_snapshot_after_close(sg_local *l);
+
+/* res_table.c: the DuckDB type of a BigQuery column (as information_schema spells it) */
+void sg_local_duck_type(sg_buf *out, const json_t *column);
 
 /* data a destroy would lose */
 int sg_local_bucket_held(sg_provider *p, const sg_kind *kind, const json_t *prior, int64_t *count, const char **unit,

@@ -47,6 +47,7 @@ static int put_dataset(sg_provider *p, const json_t *planned, json_t **out, sg_e
 	sg_warehouse *w;
 	if (sg_local_warehouse(l, &w, err) < 0)
 		return -1;
+	l->wh_wrote = true;
 	json_t *rec = with_computed(l, planned);
 	sg_buf sql = SG_BUF_INIT;
 	sg_buf_puts(&sql, "CREATE SCHEMA IF NOT EXISTS ");
@@ -85,6 +86,7 @@ int sg_local_dataset_destroy(sg_provider *p, const sg_kind *kind, const json_t *
 	sg_warehouse *w;
 	if (sg_local_warehouse(l, &w, err) < 0)
 		return -1;
+	l->wh_wrote = true;
 	sg_buf sql = SG_BUF_INIT;
 	sg_buf_puts(&sql, "SELECT table_name FROM information_schema.tables WHERE table_schema = ");
 	sg_sql_string(&sql, name);
@@ -124,6 +126,7 @@ int sg_local_dataset_read(sg_provider *p, const sg_kind *kind, const json_t *pri
 	sg_warehouse *w;
 	if (sg_local_warehouse(l, &w, err) < 0)
 		return -1;
+	l->wh_wrote = true;
 	sg_buf sql = SG_BUF_INIT;
 	sg_buf_puts(&sql, "SELECT o.attrs::VARCHAR FROM information_schema.schemata s "
 			  "LEFT JOIN _sigma.objects o ON o.kind = 'dataset' AND o.dataset = s.schema_name "
@@ -152,6 +155,7 @@ int sg_local_dataset_held(sg_provider *p, const sg_kind *kind, const json_t *pri
 	sg_warehouse *w;
 	if (sg_local_warehouse(l, &w, err) < 0)
 		return -1;
+	l->wh_wrote = true;
 	sg_buf sql = SG_BUF_INIT;
 	sg_buf_puts(&sql, "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema = ");
 	sg_sql_string(&sql, ds_name(prior));

@@ -59,6 +59,16 @@ static void column_type(sg_buf *sql, const json_t *col)
 		sg_buf_puts(sql, "[]");
 }
 
+void sg_local_duck_type(sg_buf *out, const json_t *column)
+{
+	/* information_schema spells TIMESTAMPTZ out */
+	const char *t = duck_type(attr_str(column, "type"));
+	sg_buf_puts(out, !strcmp(t, "TIMESTAMPTZ") ? "TIMESTAMP WITH TIME ZONE" : t);
+	const char *mode = attr_str(column, "mode");
+	if (mode && !strcmp(mode, "REPEATED"))
+		sg_buf_puts(out, "[]");
+}
+
 static void column_def(sg_buf *sql, const json_t *col)
 {
 	sg_sql_ident(sql, attr_str(col, "name"));
@@ -369,6 +379,7 @@ int sg_local_table_create(sg_provider *p, const sg_kind *kind, const json_t *pla
 	sg_warehouse *w;
 	if (sg_local_warehouse(l, &w, err) < 0)
 		return -1;
+	l->wh_wrote = true;
 	sg_buf sql = SG_BUF_INIT;
 	int rc = 0;
 	if (!strcmp(kind->name, "table")) {
@@ -483,6 +494,7 @@ int sg_local_table_update(sg_provider *p, const sg_kind *kind, const json_t *pri
 	sg_warehouse *w;
 	if (sg_local_warehouse(l, &w, err) < 0)
 		return -1;
+	l->wh_wrote = true;
 	sg_buf sql = SG_BUF_INIT;
 	int rc = 0;
 	if (!strcmp(kind->name, "table")) {
@@ -535,6 +547,7 @@ int sg_local_table_destroy(sg_provider *p, const sg_kind *kind, const json_t *pr
 	sg_warehouse *w;
 	if (sg_local_warehouse(l, &w, err) < 0)
 		return -1;
+	l->wh_wrote = true;
 	sg_buf sql = SG_BUF_INIT;
 	sg_buf_puts(&sql, !strcmp(kind->name, "table") ? "DROP TABLE IF EXISTS " : "DROP VIEW IF EXISTS ");
 	qualified(&sql, prior);
@@ -556,6 +569,7 @@ int sg_local_table_read(sg_provider *p, const sg_kind *kind, const json_t *prior
 	sg_warehouse *w;
 	if (sg_local_warehouse(l, &w, err) < 0)
 		return -1;
+	l->wh_wrote = true;
 	sg_buf sql = SG_BUF_INIT;
 	sg_buf_puts(&sql, "SELECT o.attrs::VARCHAR FROM information_schema.tables t LEFT JOIN _sigma.objects o "
 			  "ON o.kind <> 'dataset' AND o.dataset = t.table_schema AND o.name = t.table_name "
@@ -586,6 +600,7 @@ int sg_local_table_held(sg_provider *p, const sg_kind *kind, const json_t *prior
 	sg_warehouse *w;
 	if (sg_local_warehouse(l, &w, err) < 0)
 		return -1;
+	l->wh_wrote = true;
 	json_t *cols = NULL;
 	if (existing_columns(w, prior, &cols, err) < 0)
 		return -1;
