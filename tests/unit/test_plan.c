@@ -436,7 +436,7 @@ static void test_removed_resource_deleted(void **state)
 	/* -destroy: everything in the state goes */
 	sg_plan_free(f.p);
 	f.p = NULL;
-	sg_plan_opts opts = { true };
+	sg_plan_opts opts = { .destroy = true };
 	assert_int_equal(sg_plan_build(f.m, f.st, &opts, &f.p, &f.d), 0);
 	assert_true(f.p->is_destroy);
 	assert_int_equal(f.p->ndestroy, 4);
