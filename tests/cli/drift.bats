@@ -150,3 +150,25 @@ YAML
 	run sg plan
 	assert_output --partial '  # table.u has changed'
 }
+
+@test "an external table dropped in the warehouse" {
+	manifest sigma.yaml <<'YAML'
+dataset:
+  raw: {}
+bucket:
+  land: {name: drift-land}
+external_table:
+  ext: {dataset: raw, format: CSV, source_uris: ["gs://drift-land/*.csv"], csv: {skip_leading_rows: 1}}
+YAML
+	sg apply -auto-approve -stage iac >/dev/null
+	printf 'a,b\n1,2\n' >"$P/.sigma/local/buckets/drift-land/x.csv"
+	sg apply -auto-approve -stage initial-data >/dev/null
+	sg query "DROP VIEW raw.ext" >/dev/null
+	run sg plan
+	assert_output --partial '  # external_table.ext has been deleted'
+	assert_output --partial '  # external_table.ext will be created'
+	run sg apply -auto-approve
+	assert_success
+	run wh "SELECT a + b FROM raw.ext"
+	assert_output 3
+}
