@@ -447,3 +447,16 @@ PY
 	assert_failure 1
 	assert_output --partial 'expected a gs:// URL'
 }
+
+@test "destroying a bucket forgets its objects' metadata; its events stay" {
+	sed -i 's/  out: {name: out-bkt}/  out: {name: out-bkt, force_destroy: true}/' "$P/sigma.yaml"
+	sed -i 's/    name: trig-bkt/    name: trig-bkt\n    force_destroy: true/' "$P/sigma.yaml"
+	sg apply -auto-approve >/dev/null
+	echo x | sg cp - gs://out-bkt/x
+	echo y | sg cp - gs://trig-bkt/data/y
+	sg destroy -auto-approve >/dev/null
+	run sqlite3 "$P/.sigma/local/control.db" "SELECT count(*) FROM objects"
+	assert_output 0
+	run sqlite3 "$P/.sigma/local/control.db" "SELECT bucket || '/' || name FROM events"
+	assert_output 'trig-bkt/data/y'
+}
