@@ -205,11 +205,12 @@ int sg_objects_meta_lookup(sg_objects *o, const char *bucket, const char *name, 
 		int64_t mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 		const char *md5 = (const char *)sqlite3_column_text(q, 1);
 		const char *crc = (const char *)sqlite3_column_text(q, 2);
+		size_t md5_len = md5 ? strlen(md5) : 0, crc_len = crc ? strlen(crc) : 0;
 		if (sqlite3_column_int64(q, 0) == (int64_t)st->st_size &&
 		    sqlite3_column_int64(q, 3) == (int64_t)st->st_ino && sqlite3_column_int64(q, 4) == mtime_ns &&
-		    md5 && crc && strlen(md5) < SG_MD5_B64_SIZE && strlen(crc) < SG_CRC32C_B64_SIZE) {
-			strcpy(info->md5, md5);
-			strcpy(info->crc32c, crc);
+		    md5_len && md5_len < SG_MD5_B64_SIZE && crc_len && crc_len < SG_CRC32C_B64_SIZE) {
+			memcpy(info->md5, md5, md5_len + 1);
+			memcpy(info->crc32c, crc, crc_len + 1);
 			info->has_hashes = true;
 			*found = true;
 		}

@@ -192,6 +192,7 @@ typedef struct sg_object_event {
 	const char *created_at; /* when it was queued */
 } sg_object_event;
 
+/* Called for each event; its strings are borrowed for the call only. */
 typedef int (*sg_object_event_visit)(void *ctx, const sg_object_event *ev, sg_error *err);
 
 /* Visit the queued events in order, all of them or those with `status` (NULL = all). */

@@ -181,11 +181,11 @@ static void test_changed_file_is_rehashed(void **state)
 	sg_buf_free(&to);
 }
 
+/* The last event visited, with copies of its strings (the visitor's are borrowed). */
 typedef struct events {
 	int n;
 	sg_object_event last;
-	char name[64];
-	char md5[SG_MD5_B64_SIZE];
+	char bucket[64], name[64], md5[SG_MD5_B64_SIZE], crc32c[SG_CRC32C_B64_SIZE], time[40];
 } events;
 
 static int count_event(void *ctx, const sg_object_event *ev, sg_error *err)
@@ -194,11 +194,18 @@ static int count_event(void *ctx, const sg_object_event *ev, sg_error *err)
 	events *e = ctx;
 	e->n++;
 	e->last = *ev;
+	snprintf(e->bucket, sizeof(e->bucket), "%s", ev->bucket);
 	snprintf(e->name, sizeof(e->name), "%s", ev->name);
 	snprintf(e->md5, sizeof(e->md5), "%s", ev->md5);
+	snprintf(e->crc32c, sizeof(e->crc32c), "%s", ev->crc32c);
+	snprintf(e->time, sizeof(e->time), "%s", ev->time);
+	e->last.bucket = e->bucket;
 	e->last.name = e->name;
 	e->last.md5 = e->md5;
-	e->last.bucket = "land-bkt";
+	e->last.crc32c = e->crc32c;
+	e->last.time = e->time;
+	e->last.workflow = e->last.status = e->last.created_at = NULL;
+	e->last.error = NULL;
 	return 0;
 }
 
