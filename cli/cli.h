@@ -36,6 +36,11 @@ int cmd_graph(int argc, char **argv, sg_cli *cli);
 int cmd_show(int argc, char **argv, sg_cli *cli);
 int cmd_query(int argc, char **argv, sg_cli *cli);
 int cmd_fernet(int argc, char **argv, sg_cli *cli);
+int cmd_cp(int argc, char **argv, sg_cli *cli);
+int cmd_ls(int argc, char **argv, sg_cli *cli);
+int cmd_cat(int argc, char **argv, sg_cli *cli);
+int cmd_rm(int argc, char **argv, sg_cli *cli);
+int cmd_events(int argc, char **argv, sg_cli *cli);
 
 /*
  * Flag parsing. `*i` indexes argv; on a match the flag (and its value) are

@@ -37,6 +37,11 @@ static const command commands[] = {
 	{ "version", cmd_version, "print sigma's version and its libraries'" },
 	{ "help", cmd_help, "list the commands" },
 	{ "fernet", cmd_fernet, "encrypt and decrypt Fernet (+gzip) files" },
+	{ "cp", cmd_cp, "copy files and objects to, from and between buckets" },
+	{ "ls", cmd_ls, "list buckets and objects" },
+	{ "cat", cmd_cat, "print objects to standard output" },
+	{ "rm", cmd_rm, "remove objects" },
+	{ "events", cmd_events, "list the event queue of bucket notifications" },
 };
 
 static void print_usage(FILE *out)

@@ -84,6 +84,80 @@ int sg_atomic_file_write(sg_atomic_file *f, const void *data, size_t len, sg_err
 	return 0;
 }
 
+int sg_atomic_file_sync(sg_atomic_file *f, sg_error *err)
+{
+	if (f->fd < 0)
+		return sg_error_set(err, "internal error: sync of a closed file");
+	if (fsync(f->fd) < 0)
+		return sg_error_set(err, "cannot fsync %s: %s", f->final_path, strerror(errno));
+	return 0;
+}
+
+/*
+ * Create `dir` and its missing parents, and fsync the directory above each
+ * one created, so that a file renamed into `dir` survives a power loss.
+ */
+static int mkdir_p_durable(const char *dir, sg_error *err)
+{
+	if (sg_fs_is_dir(dir))
+		return 0;
+	sg_buf top = SG_BUF_INIT, up = SG_BUF_INIT;
+	/* the highest ancestor that is missing */
+	sg_buf_puts(&top, dir);
+	for (;;) {
+		sg_fs_dirname(top.ptr, &up);
+		if (!strcmp(up.ptr, top.ptr) || sg_fs_exists(up.ptr))
+			break;
+		sg_buf_clear(&top);
+		sg_buf_puts(&top, up.ptr);
+	}
+	int rc = sg_fs_mkdir_p(dir, err);
+	if (rc == 0) {
+		/* fsync from `dir`'s parent up to the existing ancestor that now holds `top` */
+		sg_buf cur = SG_BUF_INIT;
+		sg_buf_puts(&cur, dir);
+		for (;;) {
+			bool last = !strcmp(cur.ptr, top.ptr);
+			sg_fs_dirname(cur.ptr, &up);
+			sg_fs_fsync_dir(up.ptr);
+			if (last)
+				break;
+			sg_buf_clear(&cur);
+			sg_buf_puts(&cur, up.ptr);
+		}
+		sg_buf_free(&cur);
+	}
+	sg_buf_free(&top);
+	sg_buf_free(&up);
+	return rc;
+}
+
+/* rename(2), creating the destination's directory first when asked to. */
+static int publish_rename(const sg_atomic_file *f, sg_error *err)
+{
+	sg_buf dir = SG_BUF_INIT;
+	int rc = 0;
+	sg_fs_dirname(f->final_path, &dir);
+	for (int attempt = 0;; attempt++) {
+		if (f->make_parents && mkdir_p_durable(dir.ptr, err) < 0) {
+			rc = -1;
+			break;
+		}
+		if (rename(f->tmp_path, f->final_path) == 0)
+			break;
+		if (errno == ENOENT && f->make_parents && attempt < 3)
+			continue;
+		if (errno == EISDIR)
+			rc = sg_error_set(err, "cannot rename into %s: a directory of that name is in the way",
+					  f->final_path);
+		else
+			rc = sg_error_set(err, "cannot rename into %s: %s", f->final_path, strerror(errno));
+		break;
+	}
+	sg_buf_free(&dir);
+	return rc;
+}
+
 int sg_atomic_file_commit(sg_atomic_file *f, sg_error *err)
 {
 	if (f->fd < 0)
@@ -100,8 +174,7 @@ int sg_atomic_file_commit(sg_atomic_file *f, sg_error *err)
 		return -1;
 	}
 	f->fd = -1;
-	if (rename(f->tmp_path, f->final_path) < 0) {
-		sg_error_set(err, "cannot rename into %s: %s", f->final_path, strerror(errno));
+	if (publish_rename(f, err) < 0) {
 		sg_atomic_file_abort(f);
 		return -1;
 	}

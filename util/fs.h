@@ -33,10 +33,23 @@ typedef struct sg_atomic_file {
 	char *tmp_path;
 	char *final_path;
 	bool committed;
+	/*
+	 * Set after open: commit creates the destination's directory (and its
+	 * parents), again if a concurrent removal of an emptied directory took
+	 * it away between the two (bucket "directories" come and go with their
+	 * objects).
+	 */
+	bool make_parents;
 } sg_atomic_file;
 
 int sg_atomic_file_open(sg_atomic_file *f, const char *path, const char *tmp_dir, sg_error *err);
 int sg_atomic_file_write(sg_atomic_file *f, const void *data, size_t len, sg_error *err);
+/*
+ * fsync the temporary file now, without publishing it: for callers that
+ * record what it holds (its inode, size, digests) before the rename.
+ * Commit's own fsync then finds nothing left to write.
+ */
+int sg_atomic_file_sync(sg_atomic_file *f, sg_error *err);
 int sg_atomic_file_commit(sg_atomic_file *f, sg_error *err);
 void sg_atomic_file_abort(sg_atomic_file *f);
 

@@ -3,12 +3,15 @@
 #include "util/alloc.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct sg_control {
 	sqlite3 *db;
+	/* recursive: the thread inside sg_control_begin may call get/put/delete */
 	pthread_mutex_t mu;
+	int in_txn; /* sg_control_begin ... commit/rollback is open (by the thread holding mu) */
 };
 
 static const char schema_sql[] =
@@ -53,7 +56,11 @@ int sg_control_open(const char *path, sg_control **out, sg_error *err)
 	}
 	sg_control *c = sg_calloc(1, sizeof(*c));
 	c->db = db;
-	pthread_mutex_init(&c->mu, NULL);
+	pthread_mutexattr_t attr;
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&c->mu, &attr);
+	pthread_mutexattr_destroy(&attr);
 	*out = c;
 	return 0;
 }
@@ -72,11 +79,44 @@ sqlite3 *sg_control_db(sg_control *c)
 	return c->db;
 }
 
-/* Run one statement with text parameters inside BEGIN IMMEDIATE ... COMMIT. */
+int sg_control_begin(sg_control *c, sg_error *err)
+{
+	pthread_mutex_lock(&c->mu);
+	if (c->in_txn) {
+		pthread_mutex_unlock(&c->mu);
+		return sg_error_set(err, "internal error: control store transaction already open");
+	}
+	if (exec(c->db, "BEGIN IMMEDIATE", err) < 0) {
+		pthread_mutex_unlock(&c->mu);
+		return -1;
+	}
+	c->in_txn = 1;
+	return 0;
+}
+
+int sg_control_commit(sg_control *c, sg_error *err)
+{
+	int rc = exec(c->db, "COMMIT", err);
+	if (rc < 0)
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	c->in_txn = 0;
+	pthread_mutex_unlock(&c->mu);
+	return rc;
+}
+
+void sg_control_rollback(sg_control *c)
+{
+	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	c->in_txn = 0;
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* Run one statement with text parameters inside BEGIN IMMEDIATE ... COMMIT (or the open transaction). */
 static int write_stmt(sg_control *c, const char *sql, const char *const *params, int nparams, sg_error *err)
 {
 	pthread_mutex_lock(&c->mu);
-	int rc = exec(c->db, "BEGIN IMMEDIATE", err);
+	bool own = !c->in_txn;
+	int rc = own ? exec(c->db, "BEGIN IMMEDIATE", err) : 0;
 	if (rc == 0) {
 		sqlite3_stmt *st = NULL;
 		if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -88,9 +128,9 @@ static int write_stmt(sg_control *c, const char *sql, const char *const *params,
 				rc = sg_error_set(err, "control store: %s", sqlite3_errmsg(c->db));
 		}
 		sqlite3_finalize(st);
-		if (rc == 0)
+		if (own && rc == 0)
 			rc = exec(c->db, "COMMIT", err);
-		if (rc < 0)
+		if (own && rc < 0)
 			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 	}
 	pthread_mutex_unlock(&c->mu);

@@ -30,4 +30,15 @@ int sg_control_delete(sg_control *c, const char *kind, const char *name, sg_erro
 /* The raw connection, for modules that keep their own tables here (events, runs). */
 sqlite3 *sg_control_db(sg_control *c);
 
+/*
+ * A write transaction of several statements on sg_control_db(): BEGIN
+ * IMMEDIATE, waiting for other processes (busy_timeout). The calling thread
+ * holds the store until sg_control_commit or sg_control_rollback; other
+ * threads wait. sg_control_get, _put and _delete called inside it join it.
+ */
+int sg_control_begin(sg_control *c, sg_error *err);
+/* COMMIT; on failure the transaction is rolled back. Either way it is over. */
+int sg_control_commit(sg_control *c, sg_error *err);
+void sg_control_rollback(sg_control *c);
+
 #endif

@@ -4,6 +4,7 @@
  */
 #include "providers/local/local_internal.h"
 
+#include "providers/local/object_store.h"
 #include "providers/local/objects.h"
 #include "util/fs.h"
 #include "util/text.h"
@@ -112,6 +113,9 @@ int sg_local_bucket_destroy(sg_provider *p, const sg_kind *kind, const json_t *p
 			rc = sg_local_control(l, &c, err);
 		if (rc == 0)
 			rc = sg_control_delete(c, "bucket", name, err);
+		/* a bucket made again under this name starts without its objects' metadata */
+		if (rc == 0)
+			rc = sg_objects_forget_bucket(c, name, err);
 	}
 	sg_buf_free(&dir);
 	return rc;
