@@ -454,7 +454,7 @@ PY
 	sg apply -auto-approve >/dev/null
 	echo x | sg cp - gs://out-bkt/x
 	echo y | sg cp - gs://trig-bkt/data/y
-	sg destroy -auto-approve >/dev/null
+	sg destroy -auto-approve -allow-data-loss >/dev/null
 	run sqlite3 "$P/.sigma/local/control.db" "SELECT count(*) FROM objects"
 	assert_output 0
 	run sqlite3 "$P/.sigma/local/control.db" "SELECT bucket || '/' || name FROM events"
