@@ -1,0 +1,1027 @@
+/*
+ * BigQuery → DuckDB translation: statements, names, clauses and literals.
+ * Functions and types are in bqsql_func.c, tokens in bqsql_lex.c; the
+ * rules are described in bqsql.h.
+ */
+#include "providers/local/bqsql_internal.h"
+
+#include "providers/local/warehouse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_NEST 200
+
+/* BigQuery's reserved keywords (GoogleSQL lexical structure), sorted. */
+static const char *const reserved[] = {
+	"ALL", "AND", "ANY", "ARRAY", "AS", "ASC", "ASSERT_ROWS_MODIFIED", "AT", "BETWEEN", "BY", "CASE", "CAST",
+	"COLLATE", "CONTAINS", "CREATE", "CROSS", "CUBE", "CURRENT", "DEFAULT", "DEFINE", "DESC", "DISTINCT", "ELSE",
+	"END", "ENUM", "ESCAPE", "EXCEPT", "EXCLUDE", "EXISTS", "EXTRACT", "FALSE", "FETCH", "FOLLOWING", "FOR", "FROM",
+	"FULL", "GROUP", "GROUPING", "GROUPS", "HASH", "HAVING", "IF", "IGNORE", "IN", "INNER", "INTERSECT", "INTERVAL",
+	"INTO", "IS", "JOIN", "LATERAL", "LEFT", "LIKE", "LIMIT", "LOOKUP", "MERGE", "NATURAL", "NEW", "NO", "NOT",
+	"NULL", "NULLS", "OF", "ON", "OR", "ORDER", "OUTER", "OVER", "PARTITION", "PRECEDING", "PROTO", "QUALIFY",
+	"RANGE", "RECURSIVE", "RESPECT", "RIGHT", "ROLLUP", "ROWS", "SELECT", "SET", "SOME", "STRUCT", "TABLESAMPLE",
+	"THEN", "TO", "TREAT", "TRUE", "UNBOUNDED", "UNION", "UNNEST", "USING", "WHEN", "WHERE", "WINDOW", "WITH",
+	"WITHIN",
+};
+
+/* Statements of BigQuery's procedural language: refused. */
+static const char *const scripting[] = {
+	"DECLARE", "SET", "EXECUTE", "CALL", "IF", "LOOP", "WHILE", "REPEAT", "FOR", "BREAK", "LEAVE", "CONTINUE",
+	"ITERATE", "RETURN", "RAISE", "ASSERT", "CASE", "EXPORT", "LOAD", "GRANT", "REVOKE",
+};
+
+/* Per parenthesis level: are we in a FROM list, in an UPDATE's SET list? */
+typedef struct frame {
+	bool in_from;
+	bool in_set;
+} frame;
+
+typedef struct xl_state {
+	frame f[MAX_NEST + 1];
+	int d;
+	size_t from; /* the first token of the range: its neighbours are not ours */
+} xl_state;
+
+/* ---- token helpers ---- */
+
+bool bq_is_kw(const bq_ctx *c, size_t i, const char *kw)
+{
+	if (i >= c->n || c->t[i].kind != BQ_IDENT)
+		return false;
+	size_t n = strlen(kw);
+	return c->t[i].len == n && !strncasecmp(c->src + c->t[i].start, kw, n);
+}
+
+bool bq_is_op(const bq_ctx *c, size_t i, const char *op)
+{
+	if (i >= c->n || c->t[i].kind != BQ_OP)
+		return false;
+	size_t n = strlen(op);
+	return c->t[i].len == n && !memcmp(c->src + c->t[i].start, op, n);
+}
+
+static int cmp_word(const void *key, const void *elem)
+{
+	const bq_tok *t = ((const void *const *)key)[0];
+	const char *src = ((const void *const *)key)[1];
+	const char *w = *(const char *const *)elem;
+	size_t n = strlen(w);
+	int r = strncasecmp(src + t->start, w, t->len < n ? t->len : n);
+	if (r)
+		return r;
+	return t->len < n ? -1 : t->len > n ? 1 : 0;
+}
+
+static bool in_list(const bq_ctx *c, size_t i, const char *const *list, size_t n, bool sorted)
+{
+	if (i >= c->n || c->t[i].kind != BQ_IDENT)
+		return false;
+	const void *key[2] = { &c->t[i], c->src };
+	if (sorted)
+		return bsearch(key, list, n, sizeof(*list), cmp_word) != NULL;
+	for (size_t k = 0; k < n; k++) {
+		if (!cmp_word(key, &list[k]))
+			return true;
+	}
+	return false;
+}
+
+int bq_reserved_sorted(void)
+{
+	for (size_t i = 1; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		if (strcasecmp(reserved[i - 1], reserved[i]) >= 0)
+			return -1;
+	}
+	return 0;
+}
+
+bool bq_is_reserved(const bq_ctx *c, size_t i)
+{
+	return in_list(c, i, reserved, sizeof(reserved) / sizeof(reserved[0]), true);
+}
+
+void bq_put_name(sg_buf *out, const bq_ctx *c, size_t like, const char *name)
+{
+	bool lower = false;
+	if (like < c->n) {
+		const char *s = c->src + c->t[like].start;
+		for (uint32_t k = 0; k < c->t[like].len; k++) {
+			if (islower((unsigned char)s[k])) {
+				lower = true;
+				break;
+			}
+		}
+	}
+	for (; *name; name++)
+		sg_buf_putc(out, (char)(lower ? tolower((unsigned char)*name) : toupper((unsigned char)*name)));
+}
+
+int bq_fail(bq_ctx *c, size_t i, const char *fmt, ...)
+{
+	if (i >= c->n)
+		i = c->n ? c->n - 1 : 0;
+	sg_buf msg = SG_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sg_buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (c->n)
+		sg_error_set(c->err, "line %u, col %u: %s", c->t[i].line, c->t[i].col, msg.ptr);
+	else
+		sg_error_set(c->err, "%s", msg.ptr);
+	sg_buf_free(&msg);
+	return -1;
+}
+
+static void put_tok(sg_buf *out, const bq_ctx *c, size_t i)
+{
+	sg_buf_put(out, c->src + c->t[i].start, c->t[i].len);
+}
+
+static void put_gap(sg_buf *out, const bq_ctx *c, size_t i)
+{
+	bq_emit_gap(out, c->src, c->t[i].gap, c->t[i].start);
+}
+
+/* Tokens [i, pe) as written (a name that needs no change). */
+static void put_verbatim(const bq_ctx *c, size_t i, size_t pe, sg_buf *out)
+{
+	for (size_t k = i; k < pe; k++) {
+		if (k > i)
+			put_gap(out, c, k);
+		put_tok(out, c, k);
+	}
+}
+
+/* The end of a dotted name starting at i: name (. name)*. */
+static size_t path_end(const bq_ctx *c, size_t i, size_t to)
+{
+	size_t k = i + 1;
+	while (k + 1 < to && bq_is_op(c, k, ".") && (c->t[k + 1].kind == BQ_IDENT || c->t[k + 1].kind == BQ_QIDENT))
+		k += 2;
+	return k;
+}
+
+/* The parts of the name [i, pe): backtick contents split on dots. */
+typedef struct name_parts {
+	sg_buf text; /* parts, each NUL-terminated */
+	size_t n;
+	const char *part[8];
+	bool quoted; /* any part came from backticks */
+} name_parts;
+
+static int split_name(bq_ctx *c, size_t i, size_t pe, name_parts *np)
+{
+	memset(np, 0, sizeof(*np));
+	sg_buf one = SG_BUF_INIT;
+	size_t offs[8];
+	for (size_t k = i; k < pe; k += 2) {
+		sg_buf_clear(&one);
+		if (c->t[k].kind == BQ_QIDENT) {
+			np->quoted = true;
+			bq_string_value(c->src, &c->t[k], &one, c->err);
+		} else {
+			put_tok(&one, c, k);
+		}
+		/* a backtick name may hold dots: `project.dataset.table` */
+		const char *p = sg_buf_cstr(&one);
+		for (;;) {
+			const char *dot = c->t[k].kind == BQ_QIDENT ? strchr(p, '.') : NULL;
+			size_t len = dot ? (size_t)(dot - p) : strlen(p);
+			if (np->n == 8) {
+				sg_buf_free(&one);
+				sg_buf_free(&np->text);
+				return bq_fail(c, i, "name with more than 8 parts");
+			}
+			offs[np->n++] = np->text.len;
+			sg_buf_put(&np->text, p, len);
+			sg_buf_putc(&np->text, '\0');
+			if (!dot)
+				break;
+			p = dot + 1;
+		}
+	}
+	sg_buf_free(&one);
+	for (size_t k = 0; k < np->n; k++)
+		np->part[k] = np->text.ptr + offs[k];
+	return 0;
+}
+
+/* ---- literals ---- */
+
+static int put_string(bq_ctx *c, size_t i, sg_buf *out)
+{
+	if (c->t[i].is_plain) {
+		put_tok(out, c, i);
+		return 0;
+	}
+	sg_buf v = SG_BUF_INIT;
+	int rc = bq_string_value(c->src, &c->t[i], &v, c->err);
+	if (rc == 0 && bq_put_sql_string(out, v.ptr ? v.ptr : "", v.len) < 0)
+		rc = bq_fail(c, i, "string literal holds a NUL character, which DuckDB strings cannot");
+	sg_buf_free(&v);
+	return rc;
+}
+
+static int put_bytes(bq_ctx *c, size_t i, sg_buf *out)
+{
+	sg_buf v = SG_BUF_INIT;
+	if (bq_string_value(c->src, &c->t[i], &v, c->err) < 0) {
+		sg_buf_free(&v);
+		return -1;
+	}
+	sg_buf_putc(out, '\'');
+	for (size_t k = 0; k < v.len; k++) {
+		unsigned char ch = (unsigned char)v.ptr[k];
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\' && ch != '\'')
+			sg_buf_putc(out, (char)ch);
+		else
+			sg_buf_printf(out, "\\x%02X", ch);
+	}
+	sg_buf_puts(out, "'::BLOB");
+	sg_buf_free(&v);
+	return 0;
+}
+
+static int put_number(bq_ctx *c, size_t i, sg_buf *out)
+{
+	const char *s = c->src + c->t[i].start;
+	if (c->t[i].len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		/* DuckDB has no hexadecimal literals */
+		char buf[32];
+		if (c->t[i].len - 2 > 16)
+			return bq_fail(c, i, "hexadecimal literal out of range for INT64");
+		memcpy(buf, s + 2, c->t[i].len - 2);
+		buf[c->t[i].len - 2] = '\0';
+		uint64_t v = strtoull(buf, NULL, 16);
+		if (v > INT64_MAX)
+			return bq_fail(c, i, "hexadecimal literal out of range for INT64");
+		sg_buf_printf(out, "%" PRIu64, v);
+		return 0;
+	}
+	put_tok(out, c, i);
+	return 0;
+}
+
+/* DATE '...', DATETIME '...', TIMESTAMP '...', JSON '...', NUMERIC '...' */
+static int put_typed_literal(bq_ctx *c, size_t i, sg_buf *out, size_t *next)
+{
+	size_t s = i + 1;
+	*next = i + 2;
+	if (bq_is_kw(c, i, "RANGE"))
+		return bq_fail(c, i, "RANGE literals have no local equivalent");
+	if (bq_is_kw(c, i, "NUMERIC") || bq_is_kw(c, i, "BIGNUMERIC") || bq_is_kw(c, i, "DECIMAL") ||
+	    bq_is_kw(c, i, "BIGDECIMAL")) {
+		bq_put_name(out, c, i, "CAST(");
+		if (put_string(c, s, out) < 0)
+			return -1;
+		bq_put_name(out, c, i, " AS DECIMAL(38,9))");
+		return 0;
+	}
+	if (bq_is_kw(c, i, "DATETIME"))
+		bq_put_name(out, c, i, "TIMESTAMP");
+	else if (bq_is_kw(c, i, "TIMESTAMP"))
+		bq_put_name(out, c, i, "TIMESTAMPTZ");
+	else
+		put_tok(out, c, i);
+	put_gap(out, c, s);
+	return put_string(c, s, out);
+}
+
+static bool is_typed_literal_kw(const bq_ctx *c, size_t i)
+{
+	static const char *const kws[] = { "DATE",    "TIME",	    "DATETIME", "TIMESTAMP",  "JSON",
+					   "NUMERIC", "BIGNUMERIC", "DECIMAL",	"BIGDECIMAL", "RANGE" };
+	return i + 1 < c->n && c->t[i + 1].kind == BQ_STRING && in_list(c, i, kws, sizeof(kws) / sizeof(kws[0]), false);
+}
+
+static bool is_unit(const bq_ctx *c, size_t i)
+{
+	static const char *const units[] = { "YEAR", "QUARTER", "MONTH",  "WEEK",	 "DAY",
+					     "HOUR", "MINUTE",	"SECOND", "MILLISECOND", "MICROSECOND" };
+	return in_list(c, i, units, sizeof(units) / sizeof(units[0]), false);
+}
+
+/* INTERVAL expr UNIT: DuckDB needs parentheses around anything but a number or a string. */
+static int put_interval(bq_ctx *c, size_t i, size_t to, sg_buf *out, size_t *next)
+{
+	size_t v = i + 1;
+	if (v < to && (c->t[v].kind == BQ_STRING || c->t[v].kind == BQ_NUMBER) && is_unit(c, v + 1)) {
+		if (bq_is_kw(c, v + 2, "TO"))
+			return bq_fail(c, i, "INTERVAL ... TO ... has no local equivalent: write INTERVAL n UNIT");
+		put_tok(out, c, i);
+		put_gap(out, c, v);
+		if (c->t[v].kind == BQ_STRING ? put_string(c, v, out) < 0 : put_number(c, v, out) < 0)
+			return -1;
+		put_gap(out, c, v + 1);
+		put_tok(out, c, v + 1);
+		*next = v + 2;
+		return 0;
+	}
+	size_t u = v;
+	while (u < to && !is_unit(c, u)) {
+		if (bq_is_op(c, u, "(") || bq_is_op(c, u, "["))
+			u = c->t[u].match;
+		else if (bq_is_op(c, u, ",") || bq_is_op(c, u, ")") || bq_is_op(c, u, ";"))
+			break;
+		u++;
+	}
+	if (u >= to || u == v || !is_unit(c, u))
+		return bq_fail(c, i, "INTERVAL without a unit (expected INTERVAL n DAY, MONTH, ...)");
+	if (bq_is_kw(c, u + 1, "TO"))
+		return bq_fail(c, i, "INTERVAL ... TO ... has no local equivalent: write INTERVAL n UNIT");
+	put_tok(out, c, i);
+	sg_buf_puts(out, " (");
+	if (bq_xl(c, v, u, false, out) < 0)
+		return -1;
+	sg_buf_puts(out, ") ");
+	put_tok(out, c, u);
+	*next = u + 1;
+	return 0;
+}
+
+/* ---- names ---- */
+
+static bool table_context(const bq_ctx *c, const xl_state *st, size_t i)
+{
+	if (i == 0 || i == st->from)
+		return false;
+	size_t p = i - 1;
+	static const char *const kws[] = { "JOIN", "INTO", "UPDATE", "MERGE", "USING", "TABLE", "VIEW", "INSERT", "DELETE" };
+	if (bq_is_kw(c, p, "FROM"))
+		return !(p > 0 && bq_is_kw(c, p - 1, "DISTINCT"));
+	if (in_list(c, p, kws, sizeof(kws) / sizeof(kws[0]), false))
+		return true;
+	if (bq_is_kw(c, p, "EXISTS") && p > 0 && (bq_is_kw(c, p - 1, "IF") || bq_is_kw(c, p - 1, "NOT")))
+		return true;
+	return bq_is_op(c, p, ",") && st->f[st->d].in_from;
+}
+
+static int put_table(bq_ctx *c, size_t i, size_t pe, sg_buf *out)
+{
+	name_parts np;
+	if (split_name(c, i, pe, &np) < 0)
+		return -1;
+	int rc = 0;
+	const char *proj = NULL, *ds = NULL, *tbl = NULL;
+	for (size_t k = 0; k < np.n; k++) {
+		if (strchr(np.part[k], '*')) {
+			rc = bq_fail(c, i, "wildcard table %s has no local equivalent", np.part[np.n - 1]);
+			goto out;
+		}
+		if (k > 0 && !strcasecmp(np.part[k], "INFORMATION_SCHEMA")) {
+			rc = bq_fail(c, i, "%s.INFORMATION_SCHEMA has no local equivalent: query information_schema.tables "
+					   "or information_schema.columns",
+				     np.part[k - 1]);
+			goto out;
+		}
+	}
+	if (np.n > 3) {
+		rc = bq_fail(c, i, "table name with %zu parts: expected project.dataset.table", np.n);
+		goto out;
+	}
+	if (np.n == 2 && !strcasecmp(np.part[0], "INFORMATION_SCHEMA")) {
+		put_verbatim(c, i, pe, out);
+		goto out;
+	}
+	tbl = np.part[np.n - 1];
+	ds = np.n >= 2 ? np.part[np.n - 2] : NULL;
+	proj = np.n == 3 ? np.part[0] : NULL;
+	if (proj && c->opts->project && strcmp(proj, c->opts->project)) {
+		rc = bq_fail(c, i, "table %s.%s.%s is in project %s; the local warehouse holds project %s only", proj, ds,
+			     tbl, proj, c->opts->project);
+		goto out;
+	}
+	if (c->opts->resolve_table && (ds || np.quoted)) {
+		sg_error e = SG_ERROR_INIT;
+		if (c->opts->resolve_table(c->opts->resolve_ctx, proj, ds, tbl, out, &e) < 0) {
+			rc = bq_fail(c, i, "%s", sg_error_msg(&e));
+			sg_error_clear(&e);
+		}
+		goto out;
+	}
+	if (!np.quoted && !proj) {
+		/* dataset.table or a CTE name: DuckDB reads it as written */
+		put_verbatim(c, i, pe, out);
+		goto out;
+	}
+	if (ds) {
+		sg_sql_ident(out, ds);
+		sg_buf_putc(out, '.');
+	}
+	sg_sql_ident(out, tbl);
+out:
+	sg_buf_free(&np.text);
+	return rc;
+}
+
+/* A schema (dataset) name: project.dataset → "dataset". */
+static int put_schema(bq_ctx *c, size_t i, size_t pe, sg_buf *out)
+{
+	name_parts np;
+	if (split_name(c, i, pe, &np) < 0)
+		return -1;
+	int rc = 0;
+	if (np.n > 2) {
+		rc = bq_fail(c, i, "dataset name with %zu parts: expected project.dataset", np.n);
+	} else if (np.n == 2 && c->opts->project && strcmp(np.part[0], c->opts->project)) {
+		rc = bq_fail(c, i, "dataset %s.%s is in project %s; the local warehouse holds project %s only", np.part[0],
+			     np.part[1], np.part[0], c->opts->project);
+	} else if (np.n == 1 && !np.quoted) {
+		put_tok(out, c, i);
+	} else {
+		sg_sql_ident(out, np.part[np.n - 1]);
+	}
+	sg_buf_free(&np.text);
+	return rc;
+}
+
+static const char *partition_column(const bq_ctx *c)
+{
+	return c->opts->partition_column ? c->opts->partition_column : "_PARTITIONTIME";
+}
+
+/* A column path a.b.c; pseudo-columns mapped. */
+static int put_column_path(bq_ctx *c, size_t i, size_t pe, sg_buf *out)
+{
+	size_t last = pe - 1;
+	sg_buf lastname = SG_BUF_INIT;
+	if (c->t[last].kind == BQ_QIDENT)
+		bq_string_value(c->src, &c->t[last], &lastname, c->err);
+	else
+		put_tok(&lastname, c, last);
+	const char *ln = sg_buf_cstr(&lastname);
+	bool is_alias = i > 0 && bq_is_kw(c, i - 1, "AS");
+	bool ptime = !strcasecmp(ln, "_PARTITIONTIME"), pdate = !strcasecmp(ln, "_PARTITIONDATE");
+	if (!strcasecmp(ln, "_TABLE_SUFFIX") || !strcasecmp(ln, "_FILE_NAME")) {
+		int rc = bq_fail(c, last, "pseudo-column %s has no local equivalent", ln);
+		sg_buf_free(&lastname);
+		return rc;
+	}
+	sg_buf_free(&lastname);
+	if (pdate && !is_alias)
+		bq_put_name(out, c, last, "CAST(");
+	for (size_t k = i; k < pe; k++) {
+		if (k > i)
+			put_gap(out, c, k);
+		if (k == last && (ptime || pdate) && !is_alias) {
+			sg_sql_ident(out, partition_column(c));
+		} else if (c->t[k].kind == BQ_QIDENT) {
+			name_parts np;
+			if (split_name(c, k, k + 1, &np) < 0)
+				return -1;
+			for (size_t p = 0; p < np.n; p++) {
+				if (p)
+					sg_buf_putc(out, '.');
+				sg_sql_ident(out, np.part[p]);
+			}
+			sg_buf_free(&np.text);
+		} else {
+			put_tok(out, c, k);
+		}
+	}
+	if (pdate && !is_alias)
+		bq_put_name(out, c, last, " AS DATE)");
+	return 0;
+}
+
+/* arr[OFFSET(i)] → arr[(i) + 1]; arr[ORDINAL(i)] → arr[i]; arr[i] → arr[(i) + 1]. */
+static int put_subscript(bq_ctx *c, size_t i, sg_buf *out, size_t *next)
+{
+	size_t close = c->t[i].match, a = i + 1;
+	*next = close + 1;
+	put_tok(out, c, i);
+	if (a == close)
+		return bq_fail(c, i, "empty subscript []");
+	if (close == a + 1 && c->t[a].kind == BQ_STRING) {
+		/* a map or JSON key */
+		put_gap(out, c, a);
+		if (put_string(c, a, out) < 0)
+			return -1;
+	} else if (c->t[a].kind == BQ_IDENT && bq_is_op(c, a + 1, "(") && c->t[a + 1].match == close - 1 &&
+		   (bq_is_kw(c, a, "OFFSET") || bq_is_kw(c, a, "SAFE_OFFSET") || bq_is_kw(c, a, "ORDINAL") ||
+		    bq_is_kw(c, a, "SAFE_ORDINAL"))) {
+		bool offset = bq_is_kw(c, a, "OFFSET") || bq_is_kw(c, a, "SAFE_OFFSET");
+		sg_buf_puts(out, offset ? "(" : "");
+		if (bq_xl(c, a + 2, close - 1, false, out) < 0)
+			return -1;
+		sg_buf_puts(out, offset ? ") + 1" : "");
+	} else {
+		sg_buf_putc(out, '(');
+		if (bq_xl(c, a, close, false, out) < 0)
+			return -1;
+		sg_buf_puts(out, ") + 1");
+	}
+	put_gap(out, c, close);
+	put_tok(out, c, close);
+	return 0;
+}
+
+static bool is_subscript(const bq_ctx *c, size_t i)
+{
+	if (i == 0)
+		return false;
+	const bq_tok *p = &c->t[i - 1];
+	if (p->kind == BQ_QIDENT || bq_is_op(c, i - 1, ")") || bq_is_op(c, i - 1, "]"))
+		return true;
+	return p->kind == BQ_IDENT && !bq_is_reserved(c, i - 1);
+}
+
+/* ARRAY<T>[...] and STRUCT<...>(...) */
+static int put_typed_constructor(bq_ctx *c, size_t i, size_t to, sg_buf *out, size_t *next)
+{
+	sg_buf type = SG_BUF_INIT;
+	size_t k;
+	int rc = bq_type(c, i, to, &type, &k);
+	if (rc == 0 && bq_is_op(c, k, "[")) {
+		bq_put_name(out, c, i, "CAST(");
+		rc = bq_xl(c, k, c->t[k].match + 1, false, out);
+		*next = c->t[k].match + 1;
+	} else if (rc == 0 && bq_is_op(c, k, "(")) {
+		bq_put_name(out, c, i, "CAST(row");
+		rc = bq_xl(c, k, c->t[k].match + 1, false, out);
+		*next = c->t[k].match + 1;
+	} else if (rc == 0) {
+		rc = bq_fail(c, i, "expected [ or ( after the type");
+	}
+	if (rc == 0) {
+		bq_put_name(out, c, i, " AS ");
+		sg_buf_put(out, type.ptr, type.len);
+		sg_buf_putc(out, ')');
+	}
+	sg_buf_free(&type);
+	return rc;
+}
+
+/* ---- clauses ---- */
+
+static void clause_keyword(const bq_ctx *c, xl_state *st, size_t i)
+{
+	static const char *const ends_from[] = { "WHERE",  "GROUP", "HAVING", "QUALIFY",   "WINDOW",
+						 "ORDER",  "LIMIT", "UNION",  "INTERSECT", "SELECT", "EXCEPT" };
+	frame *f = &st->f[st->d];
+	if (bq_is_kw(c, i, "FROM") && !(i > 0 && bq_is_kw(c, i - 1, "DISTINCT")))
+		f->in_from = true;
+	else if (in_list(c, i, ends_from, sizeof(ends_from) / sizeof(ends_from[0]), false))
+		f->in_from = false;
+	if (bq_is_kw(c, i, "SET"))
+		f->in_set = true;
+	else if (bq_is_kw(c, i, "WHERE") || bq_is_kw(c, i, "WHEN") || bq_is_kw(c, i, "FROM"))
+		f->in_set = false;
+}
+
+/* ALTER TABLE ... ADD COLUMN [IF NOT EXISTS] name TYPE / ALTER COLUMN x SET DATA TYPE T */
+static int put_alter_type(bq_ctx *c, size_t i, size_t to, bool add_column, sg_buf *out, size_t *next)
+{
+	put_tok(out, c, i);
+	size_t k = i + 1;
+	if (add_column) {
+		if (bq_is_kw(c, k, "IF") && bq_is_kw(c, k + 1, "NOT") && bq_is_kw(c, k + 2, "EXISTS")) {
+			if (bq_xl(c, k, k + 3, true, out) < 0)
+				return -1;
+			k += 3;
+		}
+		if (k >= to || (c->t[k].kind != BQ_IDENT && c->t[k].kind != BQ_QIDENT))
+			return bq_fail(c, k, "expected a column name");
+		if (bq_xl(c, k, k + 1, true, out) < 0)
+			return -1;
+		k++;
+	}
+	if (k >= to)
+		return bq_fail(c, k, "expected a type");
+	put_gap(out, c, k);
+	return bq_type(c, k, to, out, next);
+}
+
+/* One token (or construct) at i. */
+static int xl_one(bq_ctx *c, xl_state *st, size_t i, size_t to, sg_buf *out, size_t *next)
+{
+	const bq_tok *t = &c->t[i];
+	*next = i + 1;
+	switch (t->kind) {
+	case BQ_STRING:
+		return put_string(c, i, out);
+	case BQ_BYTES:
+		return put_bytes(c, i, out);
+	case BQ_NUMBER:
+		return put_number(c, i, out);
+	case BQ_PARAM:
+		return bq_fail(c, i, "query parameter %.*s: query parameters are not supported locally", (int)t->len,
+			       c->src + t->start);
+	case BQ_SYSVAR:
+		if (c->opts->project && t->len == 12 && !strncasecmp(c->src + t->start, "@@project_id", 12)) {
+			sg_sql_string(out, c->opts->project);
+			return 0;
+		}
+		return bq_fail(c, i, "system variable %.*s has no local equivalent", (int)t->len, c->src + t->start);
+	case BQ_OP:
+		if (bq_is_op(c, i, "(") || bq_is_op(c, i, "[")) {
+			if (bq_is_op(c, i, "[") && is_subscript(c, i))
+				return put_subscript(c, i, out, next);
+			if (st->d >= MAX_NEST)
+				return bq_fail(c, i, "expression nested more than %d levels deep", MAX_NEST);
+			st->d++;
+			memset(&st->f[st->d], 0, sizeof(st->f[st->d]));
+		} else if ((bq_is_op(c, i, ")") || bq_is_op(c, i, "]")) && st->d > 0) {
+			st->d--;
+		} else if (bq_is_op(c, i, "^")) {
+			return bq_fail(c, i, "operator ^ (bitwise XOR in BigQuery, a power in DuckDB) is refused: use BIT_XOR or POW");
+		}
+		put_tok(out, c, i);
+		return 0;
+	case BQ_IDENT:
+	case BQ_QIDENT:
+		break;
+	}
+	bool dotted = bq_is_op(c, i + 1, ".");
+	if (t->kind == BQ_IDENT && !dotted) {
+		if (is_typed_literal_kw(c, i))
+			return put_typed_literal(c, i, out, next);
+		if (bq_is_kw(c, i, "INTERVAL"))
+			return put_interval(c, i, to, out, next);
+		if ((bq_is_kw(c, i, "ARRAY") || bq_is_kw(c, i, "STRUCT")) && bq_is_op(c, i + 1, "<"))
+			return put_typed_constructor(c, i, to, out, next);
+		if (bq_is_kw(c, i, "EXCEPT") && i > 0 && bq_is_op(c, i - 1, "*") && bq_is_op(c, i + 1, "(")) {
+			bq_put_name(out, c, i, "EXCLUDE");
+			return 0;
+		}
+		if (bq_is_kw(c, i, "SELECT") && bq_is_kw(c, i + 1, "AS") &&
+		    (bq_is_kw(c, i + 2, "STRUCT") || bq_is_kw(c, i + 2, "VALUE")))
+			return bq_fail(c, i, "SELECT AS %s has no local equivalent", bq_is_kw(c, i + 2, "STRUCT") ? "STRUCT" : "VALUE");
+		if (bq_is_kw(c, i, "FOR") &&
+		    (bq_is_kw(c, i + 1, "SYSTEM_TIME") || (bq_is_kw(c, i + 1, "SYSTEM") && bq_is_kw(c, i + 2, "TIME"))))
+			return bq_fail(c, i, "FOR SYSTEM_TIME AS OF (time travel) has no local equivalent");
+		if (bq_is_kw(c, i, "SET") && bq_is_kw(c, i + 1, "OPTIONS"))
+			return bq_fail(c, i, "SET OPTIONS has no local equivalent");
+		if (bq_is_kw(c, i, "COLLATE"))
+			return bq_fail(c, i, "COLLATE has no local equivalent");
+		if (bq_is_kw(c, i, "INSERT") && bq_is_kw(c, i + 1, "ROW")) {
+			/* MERGE ... THEN INSERT ROW: DuckDB's bare INSERT takes the source row by position */
+			put_tok(out, c, i);
+			*next = i + 2;
+			return 0;
+		}
+		if (i == c->stmt_start && bq_is_kw(c, i, "INSERT") && !bq_is_kw(c, i + 1, "INTO")) {
+			put_tok(out, c, i);
+			bq_put_name(out, c, i, " INTO");
+			return 0;
+		}
+		if (i == c->stmt_start && bq_is_kw(c, i, "DELETE") && !bq_is_kw(c, i + 1, "FROM")) {
+			put_tok(out, c, i);
+			bq_put_name(out, c, i, " FROM");
+			return 0;
+		}
+		if (i == c->stmt_start && bq_is_kw(c, i, "MERGE") && !bq_is_kw(c, i + 1, "INTO")) {
+			put_tok(out, c, i);
+			bq_put_name(out, c, i, " INTO");
+			return 0;
+		}
+		if (c->stmt_alter && bq_is_kw(c, i, "COLUMN") && i > 0 && bq_is_kw(c, i - 1, "ADD"))
+			return put_alter_type(c, i, to, true, out, next);
+		if (c->stmt_alter && bq_is_kw(c, i, "TYPE") && i > 0 && bq_is_kw(c, i - 1, "DATA"))
+			return put_alter_type(c, i, to, false, out, next);
+		if (bq_is_reserved(c, i) && !bq_is_op(c, i + 1, "(")) {
+			clause_keyword(c, st, i);
+			put_tok(out, c, i);
+			return 0;
+		}
+	}
+	size_t pe = path_end(c, i, to);
+	bool in_table = table_context(c, st, i);
+	if (pe < to && bq_is_op(c, pe, "(") && !(in_table && i > 0 && !bq_is_kw(c, i - 1, "FROM") &&
+						  !bq_is_kw(c, i - 1, "JOIN") && !bq_is_op(c, i - 1, ","))) {
+		if (bq_is_reserved(c, i) && pe == i + 1 && !bq_is_kw(c, i, "IF") && !bq_is_kw(c, i, "CAST") &&
+		    !bq_is_kw(c, i, "EXTRACT") && !bq_is_kw(c, i, "ARRAY") && !bq_is_kw(c, i, "STRUCT") &&
+		    !bq_is_kw(c, i, "UNNEST") && !bq_is_kw(c, i, "LEFT") && !bq_is_kw(c, i, "RIGHT") &&
+		    !bq_is_kw(c, i, "RANGE") && !bq_is_kw(c, i, "COLLATE")) {
+			/* a keyword before a parenthesis: AS (, IN (, OVER ( ... */
+			clause_keyword(c, st, i);
+			put_tok(out, c, i);
+			return 0;
+		}
+		return bq_call(c, i, pe, in_table, out, next);
+	}
+	*next = pe;
+	if (in_table)
+		return put_table(c, i, pe, out);
+	/* UPDATE t SET t.a = ...: DuckDB wants the bare column */
+	if (st->f[st->d].in_set && pe == i + 3 && bq_is_op(c, pe, "=") && i > 0 &&
+	    (bq_is_kw(c, i - 1, "SET") || bq_is_op(c, i - 1, ",")))
+		return put_column_path(c, i + 2, pe, out);
+	return put_column_path(c, i, pe, out);
+}
+
+int bq_xl(bq_ctx *c, size_t from, size_t to, bool lead, sg_buf *out)
+{
+	if (++c->depth > MAX_NEST) {
+		c->depth--;
+		return bq_fail(c, from, "expression nested more than %d levels deep", MAX_NEST);
+	}
+	xl_state *st = calloc(1, sizeof(*st));
+	if (!st)
+		abort();
+	st->from = from;
+	int rc = 0;
+	for (size_t i = from; i < to;) {
+		if (i > from || lead)
+			put_gap(out, c, i);
+		size_t next;
+		rc = xl_one(c, st, i, to, out, &next);
+		if (rc < 0)
+			break;
+		i = next > i ? next : i + 1;
+	}
+	free(st);
+	c->depth--;
+	return rc;
+}
+
+/* ---- statements ---- */
+
+/* Skip OPTIONS(...), PARTITION BY ..., CLUSTER BY ... of DDL: DuckDB keeps none of them. */
+static size_t skip_ddl_clause(const bq_ctx *c, size_t i, size_t e)
+{
+	if (bq_is_kw(c, i, "OPTIONS") && bq_is_op(c, i + 1, "("))
+		return c->t[i + 1].match + 1;
+	if ((bq_is_kw(c, i, "PARTITION") || bq_is_kw(c, i, "CLUSTER")) && bq_is_kw(c, i + 1, "BY")) {
+		size_t k = i + 2;
+		while (k < e && !bq_is_kw(c, k, "OPTIONS") && !bq_is_kw(c, k, "AS") && !bq_is_kw(c, k, "CLUSTER") &&
+		       !(bq_is_kw(c, k, "PARTITION") && bq_is_kw(c, k + 1, "BY"))) {
+			if (bq_is_op(c, k, "(") || bq_is_op(c, k, "["))
+				k = c->t[k].match;
+			k++;
+		}
+		return k;
+	}
+	return i;
+}
+
+static bool is_name_tok(const bq_ctx *c, size_t i)
+{
+	return i < c->n && (c->t[i].kind == BQ_IDENT || c->t[i].kind == BQ_QIDENT);
+}
+
+/* The first top-level comma or the end, from k. */
+static size_t next_comma(const bq_ctx *c, size_t k, size_t end)
+{
+	while (k < end && !bq_is_op(c, k, ",")) {
+		if (bq_is_op(c, k, "(") || bq_is_op(c, k, "["))
+			k = c->t[k].match;
+		k++;
+	}
+	return k;
+}
+
+/* ( name TYPE [NOT NULL] [OPTIONS(...)], ... ) */
+static int put_column_defs(bq_ctx *c, size_t lp, sg_buf *out)
+{
+	size_t rp = c->t[lp].match;
+	put_gap(out, c, lp);
+	put_tok(out, c, lp);
+	size_t k = lp + 1;
+	while (k < rp) {
+		size_t e;
+		if (bq_is_kw(c, k, "PRIMARY") || bq_is_kw(c, k, "FOREIGN") || bq_is_kw(c, k, "CONSTRAINT")) {
+			e = next_comma(c, k, rp);
+			if (bq_xl(c, k, e, true, out) < 0)
+				return -1;
+		} else if (!bq_is_op(c, k, ",")) {
+			if (!is_name_tok(c, k))
+				return bq_fail(c, k, "expected a column name");
+			if (bq_xl(c, k, k + 1, true, out) < 0)
+				return -1;
+			size_t after;
+			if (k + 1 >= rp || bq_is_op(c, k + 1, ","))
+				return bq_fail(c, k, "column without a type");
+			put_gap(out, c, k + 1);
+			if (bq_type(c, k + 1, rp, out, &after) < 0)
+				return -1;
+			e = next_comma(c, after, rp);
+			for (size_t j = after; j < e;) {
+				size_t s = skip_ddl_clause(c, j, e);
+				if (s != j) {
+					j = s;
+					continue;
+				}
+				size_t nx = (bq_is_op(c, j, "(") || bq_is_op(c, j, "[")) ? c->t[j].match + 1 : j + 1;
+				if (bq_xl(c, j, nx, true, out) < 0)
+					return -1;
+				j = nx;
+			}
+		} else {
+			e = k;
+		}
+		if (e < rp) {
+			put_gap(out, c, e);
+			put_tok(out, c, e);
+		}
+		k = e + 1;
+	}
+	put_gap(out, c, rp);
+	put_tok(out, c, rp);
+	return 0;
+}
+
+/* Tokens [from, to) of DDL with its BigQuery-only clauses dropped. */
+static int put_ddl_tail(bq_ctx *c, size_t from, size_t to, sg_buf *out)
+{
+	size_t i = from;
+	while (i < to) {
+		if (bq_is_kw(c, i, "AS"))
+			return bq_xl(c, i, to, true, out);
+		if (bq_is_kw(c, i, "DEFAULT") && bq_is_kw(c, i + 1, "COLLATE"))
+			return bq_fail(c, i, "DEFAULT COLLATE has no local equivalent");
+		if (bq_is_kw(c, i, "LIKE") || bq_is_kw(c, i, "COPY") || bq_is_kw(c, i, "CLONE"))
+			return bq_fail(c, i, "CREATE TABLE ... %.*s has no local equivalent", (int)c->t[i].len,
+				       c->src + c->t[i].start);
+		size_t s = skip_ddl_clause(c, i, to);
+		if (s != i) {
+			i = s;
+			continue;
+		}
+		size_t nx = (bq_is_op(c, i, "(") || bq_is_op(c, i, "[")) ? c->t[i].match + 1 : i + 1;
+		if (bq_xl(c, i, nx, true, out) < 0)
+			return -1;
+		i = nx;
+	}
+	return 0;
+}
+
+static int xl_create(bq_ctx *c, size_t s, size_t e, sg_buf *out)
+{
+	static const char *const refused[] = { "FUNCTION", "AGGREGATE", "PROCEDURE", "MODEL", "SNAPSHOT", "ROW",
+					       "SEARCH", "VECTOR", "CAPACITY", "RESERVATION", "ASSIGNMENT",
+					       "CONNECTION", "MATERIALIZED" };
+	size_t k = s + 1;
+	if (bq_is_kw(c, k, "OR") && bq_is_kw(c, k + 1, "REPLACE"))
+		k += 2;
+	if (bq_is_kw(c, k, "TEMP") || bq_is_kw(c, k, "TEMPORARY"))
+		k++;
+	if (bq_is_kw(c, k, "EXTERNAL"))
+		return bq_fail(c, k, "CREATE EXTERNAL TABLE has no local equivalent: declare an external_table resource");
+	if (in_list(c, k, refused, sizeof(refused) / sizeof(refused[0]), false) ||
+	    (bq_is_kw(c, k, "TABLE") && bq_is_kw(c, k + 1, "FUNCTION")))
+		return bq_fail(c, k, "CREATE %.*s%s has no local equivalent", (int)c->t[k].len, c->src + c->t[k].start,
+			       bq_is_kw(c, k + 1, "FUNCTION") || bq_is_kw(c, k + 1, "VIEW") ? " ..." : "");
+	bool table = bq_is_kw(c, k, "TABLE"), view = bq_is_kw(c, k, "VIEW"), schema = bq_is_kw(c, k, "SCHEMA");
+	if (!table && !view && !schema)
+		return bq_xl(c, s, e, true, out);
+	k++;
+	if (bq_is_kw(c, k, "IF") && bq_is_kw(c, k + 1, "NOT") && bq_is_kw(c, k + 2, "EXISTS"))
+		k += 3;
+	if (!is_name_tok(c, k))
+		return bq_fail(c, k, "expected a name after CREATE %s", table ? "TABLE" : view ? "VIEW" : "SCHEMA");
+	size_t pe = path_end(c, k, e);
+	if (schema) {
+		if (bq_xl(c, s, k, true, out) < 0)
+			return -1;
+		put_gap(out, c, k);
+		if (put_schema(c, k, pe, out) < 0)
+			return -1;
+		return put_ddl_tail(c, pe, e, out);
+	}
+	if (bq_xl(c, s, pe, true, out) < 0)
+		return -1;
+	size_t i = pe;
+	if (bq_is_op(c, i, "(")) {
+		if (table ? put_column_defs(c, i, out) < 0 : bq_xl(c, i, c->t[i].match + 1, true, out) < 0)
+			return -1;
+		i = c->t[i].match + 1;
+	}
+	return put_ddl_tail(c, i, e, out);
+}
+
+/*
+ * ALTER TABLE t A, B: DuckDB takes one action per statement, so this
+ * becomes ALTER TABLE t A; ALTER TABLE t B.
+ */
+static int xl_alter_table(bq_ctx *c, size_t s, size_t e, sg_buf *out)
+{
+	size_t k = s + 2;
+	if (bq_is_kw(c, k, "IF") && bq_is_kw(c, k + 1, "EXISTS"))
+		k += 2;
+	if (!is_name_tok(c, k))
+		return bq_fail(c, k, "expected a table name after ALTER TABLE");
+	size_t pe = path_end(c, k, e);
+	sg_buf prefix = SG_BUF_INIT;
+	int rc = bq_xl(c, s, pe, false, &prefix);
+	size_t a = pe, angle = 0;
+	bool first = true;
+	for (size_t j = pe; rc == 0 && j <= e; j++) {
+		if (j < e && (bq_is_op(c, j, "(") || bq_is_op(c, j, "["))) {
+			j = c->t[j].match;
+			continue;
+		}
+		if (j < e && bq_is_op(c, j, "<") && j > 0 && (bq_is_kw(c, j - 1, "ARRAY") || bq_is_kw(c, j - 1, "STRUCT")))
+			angle++;
+		else if (j < e && bq_is_op(c, j, ">") && angle)
+			angle--;
+		if (j < e && (angle || !bq_is_op(c, j, ",")))
+			continue;
+		if (j == a) {
+			rc = bq_fail(c, j, "ALTER TABLE: empty action");
+			break;
+		}
+		if (first)
+			put_gap(out, c, s);
+		else
+			sg_buf_puts(out, ";\n");
+		sg_buf_put(out, prefix.ptr, prefix.len);
+		if (!first)
+			sg_buf_putc(out, ' ');
+		rc = bq_xl(c, a, j, first, out);
+		first = false;
+		a = j + 1;
+	}
+	sg_buf_free(&prefix);
+	return rc;
+}
+
+static int xl_statement(bq_ctx *c, size_t s, size_t e, sg_buf *out)
+{
+	c->stmt_start = s;
+	c->stmt_alter = bq_is_kw(c, s, "ALTER");
+	if (bq_is_kw(c, s, "BEGIN")) {
+		if (s + 1 == e || bq_is_kw(c, s + 1, "TRANSACTION"))
+			return bq_xl(c, s, e, true, out);
+		return bq_fail(c, s, "BigQuery scripting block BEGIN ... END has no local equivalent");
+	}
+	if (bq_is_kw(c, s, "SET") && e > s + 1 && c->t[s + 1].kind == BQ_SYSVAR)
+		return bq_fail(c, s, "BigQuery scripting statement SET %.*s has no local equivalent", (int)c->t[s + 1].len,
+			       c->src + c->t[s + 1].start);
+	if (in_list(c, s, scripting, sizeof(scripting) / sizeof(scripting[0]), false))
+		return bq_fail(c, s, "BigQuery scripting statement %.*s has no local equivalent", (int)c->t[s].len,
+			       c->src + c->t[s].start);
+	if (bq_is_kw(c, s, "CREATE"))
+		return xl_create(c, s, e, out);
+	if (c->stmt_alter && (bq_is_kw(c, s + 1, "SCHEMA") || bq_is_kw(c, s + 1, "MATERIALIZED") ||
+			      bq_is_kw(c, s + 1, "ORGANIZATION") || bq_is_kw(c, s + 1, "PROJECT")))
+		return bq_fail(c, s, "ALTER %.*s has no local equivalent", (int)c->t[s + 1].len, c->src + c->t[s + 1].start);
+	if (c->stmt_alter && bq_is_kw(c, s + 1, "TABLE"))
+		return xl_alter_table(c, s, e, out);
+	if (bq_is_kw(c, s, "DROP") && bq_is_kw(c, s + 1, "SCHEMA")) {
+		size_t k = s + 2;
+		if (bq_is_kw(c, k, "IF") && bq_is_kw(c, k + 1, "EXISTS"))
+			k += 2;
+		if (!is_name_tok(c, k))
+			return bq_fail(c, k, "expected a dataset name after DROP SCHEMA");
+		size_t pe = path_end(c, k, e);
+		if (bq_xl(c, s, k, true, out) < 0)
+			return -1;
+		put_gap(out, c, k);
+		if (put_schema(c, k, pe, out) < 0)
+			return -1;
+		return bq_xl(c, pe, e, true, out);
+	}
+	if (bq_is_kw(c, s, "DROP") &&
+	    (bq_is_kw(c, s + 1, "FUNCTION") || bq_is_kw(c, s + 1, "PROCEDURE") || bq_is_kw(c, s + 1, "MODEL") ||
+	     bq_is_kw(c, s + 1, "EXTERNAL") || bq_is_kw(c, s + 1, "MATERIALIZED") || bq_is_kw(c, s + 1, "SNAPSHOT")))
+		return bq_fail(c, s + 1, "DROP %.*s has no local equivalent", (int)c->t[s + 1].len, c->src + c->t[s + 1].start);
+	return bq_xl(c, s, e, true, out);
+}
+
+int sg_bq_translate_n(const char *bq_sql, size_t len, const sg_bq_opts *opts, sg_buf *out, sg_error *err)
+{
+	static const sg_bq_opts no_opts = { 0 };
+	bq_toks toks;
+	if (bq_lex(bq_sql, len, &toks, err) < 0)
+		return -1;
+	bq_ctx c = { bq_sql, toks.v, toks.n, opts ? opts : &no_opts, err, 0, 0, false };
+	sg_buf res = SG_BUF_INIT;
+	int rc = 0;
+	size_t s = 0;
+	while (s < toks.n && rc == 0) {
+		size_t e = s;
+		while (e < toks.n && !bq_is_op(&c, e, ";")) {
+			if (bq_is_op(&c, e, "(") || bq_is_op(&c, e, "["))
+				e = toks.v[e].match;
+			e++;
+		}
+		if (e > s)
+			rc = xl_statement(&c, s, e, &res);
+		if (rc == 0 && e < toks.n) {
+			put_gap(&res, &c, e);
+			put_tok(&res, &c, e);
+		}
+		s = e + 1;
+	}
+	if (rc == 0) {
+		bq_emit_gap(&res, bq_sql, toks.end_gap, len);
+		sg_buf_put(out, sg_buf_cstr(&res), res.len);
+	}
+	sg_buf_free(&res);
+	bq_toks_free(&toks);
+	return rc;
+}
+
+int sg_bq_translate(const char *bq_sql, const sg_bq_opts *opts, sg_buf *out, sg_error *err)
+{
+	return sg_bq_translate_n(bq_sql, strlen(bq_sql), opts, out, err);
+}
