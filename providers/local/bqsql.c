@@ -5,8 +5,6 @@
  */
 #include "providers/local/bqsql_internal.h"
 
-#include "providers/local/warehouse.h"
-
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -29,12 +27,6 @@ static const char *const reserved[] = {
 	"RANGE", "RECURSIVE", "RESPECT", "RIGHT", "ROLLUP", "ROWS", "SELECT", "SET", "SOME", "STRUCT", "TABLESAMPLE",
 	"THEN", "TO", "TREAT", "TRUE", "UNBOUNDED", "UNION", "UNNEST", "USING", "WHEN", "WHERE", "WINDOW", "WITH",
 	"WITHIN",
-};
-
-/* Statements of BigQuery's procedural language: refused. */
-static const char *const scripting[] = {
-	"DECLARE", "SET", "EXECUTE", "CALL", "IF", "LOOP", "WHILE", "REPEAT", "FOR", "BREAK", "LEAVE", "CONTINUE",
-	"ITERATE", "RETURN", "RAISE", "ASSERT", "CASE", "EXPORT", "LOAD", "GRANT", "REVOKE",
 };
 
 /* Per parenthesis level: are we in a FROM list, in an UPDATE's SET list? */
@@ -79,7 +71,7 @@ static int cmp_word(const void *key, const void *elem)
 	return t->len < n ? -1 : t->len > n ? 1 : 0;
 }
 
-static bool in_list(const bq_ctx *c, size_t i, const char *const *list, size_t n, bool sorted)
+bool bq_in_list(const bq_ctx *c, size_t i, const char *const *list, size_t n, bool sorted)
 {
 	if (i >= c->n || c->t[i].kind != BQ_IDENT)
 		return false;
@@ -104,7 +96,7 @@ int bq_reserved_sorted(void)
 
 bool bq_is_reserved(const bq_ctx *c, size_t i)
 {
-	return in_list(c, i, reserved, sizeof(reserved) / sizeof(reserved[0]), true);
+	return bq_in_list(c, i, reserved, sizeof(reserved) / sizeof(reserved[0]), true);
 }
 
 void bq_put_name(sg_buf *out, const bq_ctx *c, size_t like, const char *name)
@@ -140,12 +132,12 @@ int bq_fail(bq_ctx *c, size_t i, const char *fmt, ...)
 	return -1;
 }
 
-static void put_tok(sg_buf *out, const bq_ctx *c, size_t i)
+void bq_put_tok(sg_buf *out, const bq_ctx *c, size_t i)
 {
 	sg_buf_put(out, c->src + c->t[i].start, c->t[i].len);
 }
 
-static void put_gap(sg_buf *out, const bq_ctx *c, size_t i)
+void bq_put_gap(sg_buf *out, const bq_ctx *c, size_t i)
 {
 	bq_emit_gap(out, c->src, c->t[i].gap, c->t[i].start);
 }
@@ -155,13 +147,13 @@ static void put_verbatim(const bq_ctx *c, size_t i, size_t pe, sg_buf *out)
 {
 	for (size_t k = i; k < pe; k++) {
 		if (k > i)
-			put_gap(out, c, k);
-		put_tok(out, c, k);
+			bq_put_gap(out, c, k);
+		bq_put_tok(out, c, k);
 	}
 }
 
 /* The end of a dotted name starting at i: name (. name)*. */
-static size_t path_end(const bq_ctx *c, size_t i, size_t to)
+size_t bq_path_end(const bq_ctx *c, size_t i, size_t to)
 {
 	size_t k = i + 1;
 	while (k + 1 < to && bq_is_op(c, k, ".") && (c->t[k + 1].kind == BQ_IDENT || c->t[k + 1].kind == BQ_QIDENT))
@@ -188,7 +180,7 @@ static int split_name(bq_ctx *c, size_t i, size_t pe, name_parts *np)
 			np->quoted = true;
 			bq_string_value(c->src, &c->t[k], &one, c->err);
 		} else {
-			put_tok(&one, c, k);
+			bq_put_tok(&one, c, k);
 		}
 		/* a backtick name may hold dots: `project.dataset.table` */
 		const char *p = sg_buf_cstr(&one);
@@ -219,7 +211,7 @@ static int split_name(bq_ctx *c, size_t i, size_t pe, name_parts *np)
 static int put_string(bq_ctx *c, size_t i, sg_buf *out)
 {
 	if (c->t[i].is_plain) {
-		put_tok(out, c, i);
+		bq_put_tok(out, c, i);
 		return 0;
 	}
 	sg_buf v = SG_BUF_INIT;
@@ -266,7 +258,7 @@ static int put_number(bq_ctx *c, size_t i, sg_buf *out)
 		sg_buf_printf(out, "%" PRIu64, v);
 		return 0;
 	}
-	put_tok(out, c, i);
+	bq_put_tok(out, c, i);
 	return 0;
 }
 
@@ -290,8 +282,8 @@ static int put_typed_literal(bq_ctx *c, size_t i, sg_buf *out, size_t *next)
 	else if (bq_is_kw(c, i, "TIMESTAMP"))
 		bq_put_name(out, c, i, "TIMESTAMPTZ");
 	else
-		put_tok(out, c, i);
-	put_gap(out, c, s);
+		bq_put_tok(out, c, i);
+	bq_put_gap(out, c, s);
 	return put_string(c, s, out);
 }
 
@@ -299,14 +291,14 @@ static bool is_typed_literal_kw(const bq_ctx *c, size_t i)
 {
 	static const char *const kws[] = { "DATE",    "TIME",	    "DATETIME", "TIMESTAMP",  "JSON",
 					   "NUMERIC", "BIGNUMERIC", "DECIMAL",	"BIGDECIMAL", "RANGE" };
-	return i + 1 < c->n && c->t[i + 1].kind == BQ_STRING && in_list(c, i, kws, sizeof(kws) / sizeof(kws[0]), false);
+	return i + 1 < c->n && c->t[i + 1].kind == BQ_STRING && bq_in_list(c, i, kws, sizeof(kws) / sizeof(kws[0]), false);
 }
 
 static bool is_unit(const bq_ctx *c, size_t i)
 {
 	static const char *const units[] = { "YEAR", "QUARTER", "MONTH",  "WEEK",	 "DAY",
 					     "HOUR", "MINUTE",	"SECOND", "MILLISECOND", "MICROSECOND" };
-	return in_list(c, i, units, sizeof(units) / sizeof(units[0]), false);
+	return bq_in_list(c, i, units, sizeof(units) / sizeof(units[0]), false);
 }
 
 /* INTERVAL expr UNIT: DuckDB needs parentheses around anything but a number or a string. */
@@ -316,12 +308,12 @@ static int put_interval(bq_ctx *c, size_t i, size_t to, sg_buf *out, size_t *nex
 	if (v < to && (c->t[v].kind == BQ_STRING || c->t[v].kind == BQ_NUMBER) && is_unit(c, v + 1)) {
 		if (bq_is_kw(c, v + 2, "TO"))
 			return bq_fail(c, i, "INTERVAL ... TO ... has no local equivalent: write INTERVAL n UNIT");
-		put_tok(out, c, i);
-		put_gap(out, c, v);
+		bq_put_tok(out, c, i);
+		bq_put_gap(out, c, v);
 		if (c->t[v].kind == BQ_STRING ? put_string(c, v, out) < 0 : put_number(c, v, out) < 0)
 			return -1;
-		put_gap(out, c, v + 1);
-		put_tok(out, c, v + 1);
+		bq_put_gap(out, c, v + 1);
+		bq_put_tok(out, c, v + 1);
 		*next = v + 2;
 		return 0;
 	}
@@ -337,12 +329,12 @@ static int put_interval(bq_ctx *c, size_t i, size_t to, sg_buf *out, size_t *nex
 		return bq_fail(c, i, "INTERVAL without a unit (expected INTERVAL n DAY, MONTH, ...)");
 	if (bq_is_kw(c, u + 1, "TO"))
 		return bq_fail(c, i, "INTERVAL ... TO ... has no local equivalent: write INTERVAL n UNIT");
-	put_tok(out, c, i);
+	bq_put_tok(out, c, i);
 	sg_buf_puts(out, " (");
 	if (bq_xl(c, v, u, false, out) < 0)
 		return -1;
 	sg_buf_puts(out, ") ");
-	put_tok(out, c, u);
+	bq_put_tok(out, c, u);
 	*next = u + 1;
 	return 0;
 }
@@ -357,7 +349,7 @@ static bool table_context(const bq_ctx *c, const xl_state *st, size_t i)
 	static const char *const kws[] = { "JOIN", "INTO", "UPDATE", "MERGE", "USING", "TABLE", "VIEW", "INSERT", "DELETE" };
 	if (bq_is_kw(c, p, "FROM"))
 		return !(p > 0 && bq_is_kw(c, p - 1, "DISTINCT"));
-	if (in_list(c, p, kws, sizeof(kws) / sizeof(kws[0]), false))
+	if (bq_in_list(c, p, kws, sizeof(kws) / sizeof(kws[0]), false))
 		return true;
 	if (bq_is_kw(c, p, "EXISTS") && p > 0 && (bq_is_kw(c, p - 1, "IF") || bq_is_kw(c, p - 1, "NOT")))
 		return true;
@@ -413,17 +405,17 @@ static int put_table(bq_ctx *c, size_t i, size_t pe, sg_buf *out)
 		goto out;
 	}
 	if (ds) {
-		sg_sql_ident(out, ds);
+		bq_put_ident(out, ds);
 		sg_buf_putc(out, '.');
 	}
-	sg_sql_ident(out, tbl);
+	bq_put_ident(out, tbl);
 out:
 	sg_buf_free(&np.text);
 	return rc;
 }
 
 /* A schema (dataset) name: project.dataset → "dataset". */
-static int put_schema(bq_ctx *c, size_t i, size_t pe, sg_buf *out)
+int bq_put_schema(bq_ctx *c, size_t i, size_t pe, sg_buf *out)
 {
 	name_parts np;
 	if (split_name(c, i, pe, &np) < 0)
@@ -435,9 +427,9 @@ static int put_schema(bq_ctx *c, size_t i, size_t pe, sg_buf *out)
 		rc = bq_fail(c, i, "dataset %s.%s is in project %s; the local warehouse holds project %s only", np.part[0],
 			     np.part[1], np.part[0], c->opts->project);
 	} else if (np.n == 1 && !np.quoted) {
-		put_tok(out, c, i);
+		bq_put_tok(out, c, i);
 	} else {
-		sg_sql_ident(out, np.part[np.n - 1]);
+		bq_put_ident(out, np.part[np.n - 1]);
 	}
 	sg_buf_free(&np.text);
 	return rc;
@@ -456,7 +448,7 @@ static int put_column_path(bq_ctx *c, size_t i, size_t pe, sg_buf *out)
 	if (c->t[last].kind == BQ_QIDENT)
 		bq_string_value(c->src, &c->t[last], &lastname, c->err);
 	else
-		put_tok(&lastname, c, last);
+		bq_put_tok(&lastname, c, last);
 	const char *ln = sg_buf_cstr(&lastname);
 	bool is_alias = i > 0 && bq_is_kw(c, i - 1, "AS");
 	bool ptime = !strcasecmp(ln, "_PARTITIONTIME"), pdate = !strcasecmp(ln, "_PARTITIONDATE");
@@ -470,9 +462,9 @@ static int put_column_path(bq_ctx *c, size_t i, size_t pe, sg_buf *out)
 		bq_put_name(out, c, last, "CAST(");
 	for (size_t k = i; k < pe; k++) {
 		if (k > i)
-			put_gap(out, c, k);
+			bq_put_gap(out, c, k);
 		if (k == last && (ptime || pdate) && !is_alias) {
-			sg_sql_ident(out, partition_column(c));
+			bq_put_ident(out, partition_column(c));
 		} else if (c->t[k].kind == BQ_QIDENT) {
 			name_parts np;
 			if (split_name(c, k, k + 1, &np) < 0)
@@ -480,11 +472,11 @@ static int put_column_path(bq_ctx *c, size_t i, size_t pe, sg_buf *out)
 			for (size_t p = 0; p < np.n; p++) {
 				if (p)
 					sg_buf_putc(out, '.');
-				sg_sql_ident(out, np.part[p]);
+				bq_put_ident(out, np.part[p]);
 			}
 			sg_buf_free(&np.text);
 		} else {
-			put_tok(out, c, k);
+			bq_put_tok(out, c, k);
 		}
 	}
 	if (pdate && !is_alias)
@@ -497,12 +489,12 @@ static int put_subscript(bq_ctx *c, size_t i, sg_buf *out, size_t *next)
 {
 	size_t close = c->t[i].match, a = i + 1;
 	*next = close + 1;
-	put_tok(out, c, i);
+	bq_put_tok(out, c, i);
 	if (a == close)
 		return bq_fail(c, i, "empty subscript []");
 	if (close == a + 1 && c->t[a].kind == BQ_STRING) {
 		/* a map or JSON key */
-		put_gap(out, c, a);
+		bq_put_gap(out, c, a);
 		if (put_string(c, a, out) < 0)
 			return -1;
 	} else if (c->t[a].kind == BQ_IDENT && bq_is_op(c, a + 1, "(") && c->t[a + 1].match == close - 1 &&
@@ -519,8 +511,8 @@ static int put_subscript(bq_ctx *c, size_t i, sg_buf *out, size_t *next)
 			return -1;
 		sg_buf_puts(out, ") + 1");
 	}
-	put_gap(out, c, close);
-	put_tok(out, c, close);
+	bq_put_gap(out, c, close);
+	bq_put_tok(out, c, close);
 	return 0;
 }
 
@@ -569,7 +561,7 @@ static void clause_keyword(const bq_ctx *c, xl_state *st, size_t i)
 	frame *f = &st->f[st->d];
 	if (bq_is_kw(c, i, "FROM") && !(i > 0 && bq_is_kw(c, i - 1, "DISTINCT")))
 		f->in_from = true;
-	else if (in_list(c, i, ends_from, sizeof(ends_from) / sizeof(ends_from[0]), false))
+	else if (bq_in_list(c, i, ends_from, sizeof(ends_from) / sizeof(ends_from[0]), false))
 		f->in_from = false;
 	if (bq_is_kw(c, i, "SET"))
 		f->in_set = true;
@@ -580,7 +572,7 @@ static void clause_keyword(const bq_ctx *c, xl_state *st, size_t i)
 /* ALTER TABLE ... ADD COLUMN [IF NOT EXISTS] name TYPE / ALTER COLUMN x SET DATA TYPE T */
 static int put_alter_type(bq_ctx *c, size_t i, size_t to, bool add_column, sg_buf *out, size_t *next)
 {
-	put_tok(out, c, i);
+	bq_put_tok(out, c, i);
 	size_t k = i + 1;
 	if (add_column) {
 		if (bq_is_kw(c, k, "IF") && bq_is_kw(c, k + 1, "NOT") && bq_is_kw(c, k + 2, "EXISTS")) {
@@ -596,7 +588,7 @@ static int put_alter_type(bq_ctx *c, size_t i, size_t to, bool add_column, sg_bu
 	}
 	if (k >= to)
 		return bq_fail(c, k, "expected a type");
-	put_gap(out, c, k);
+	bq_put_gap(out, c, k);
 	return bq_type(c, k, to, out, next);
 }
 
@@ -617,7 +609,7 @@ static int xl_one(bq_ctx *c, xl_state *st, size_t i, size_t to, sg_buf *out, siz
 			       c->src + t->start);
 	case BQ_SYSVAR:
 		if (c->opts->project && t->len == 12 && !strncasecmp(c->src + t->start, "@@project_id", 12)) {
-			sg_sql_string(out, c->opts->project);
+			bq_put_cstring(out, c->opts->project);
 			return 0;
 		}
 		return bq_fail(c, i, "system variable %.*s has no local equivalent", (int)t->len, c->src + t->start);
@@ -634,7 +626,7 @@ static int xl_one(bq_ctx *c, xl_state *st, size_t i, size_t to, sg_buf *out, siz
 		} else if (bq_is_op(c, i, "^")) {
 			return bq_fail(c, i, "operator ^ (bitwise XOR in BigQuery, a power in DuckDB) is refused: use BIT_XOR or POW");
 		}
-		put_tok(out, c, i);
+		bq_put_tok(out, c, i);
 		return 0;
 	case BQ_IDENT:
 	case BQ_QIDENT:
@@ -664,22 +656,22 @@ static int xl_one(bq_ctx *c, xl_state *st, size_t i, size_t to, sg_buf *out, siz
 			return bq_fail(c, i, "COLLATE has no local equivalent");
 		if (bq_is_kw(c, i, "INSERT") && bq_is_kw(c, i + 1, "ROW")) {
 			/* MERGE ... THEN INSERT ROW: DuckDB's bare INSERT takes the source row by position */
-			put_tok(out, c, i);
+			bq_put_tok(out, c, i);
 			*next = i + 2;
 			return 0;
 		}
 		if (i == c->stmt_start && bq_is_kw(c, i, "INSERT") && !bq_is_kw(c, i + 1, "INTO")) {
-			put_tok(out, c, i);
+			bq_put_tok(out, c, i);
 			bq_put_name(out, c, i, " INTO");
 			return 0;
 		}
 		if (i == c->stmt_start && bq_is_kw(c, i, "DELETE") && !bq_is_kw(c, i + 1, "FROM")) {
-			put_tok(out, c, i);
+			bq_put_tok(out, c, i);
 			bq_put_name(out, c, i, " FROM");
 			return 0;
 		}
 		if (i == c->stmt_start && bq_is_kw(c, i, "MERGE") && !bq_is_kw(c, i + 1, "INTO")) {
-			put_tok(out, c, i);
+			bq_put_tok(out, c, i);
 			bq_put_name(out, c, i, " INTO");
 			return 0;
 		}
@@ -689,11 +681,11 @@ static int xl_one(bq_ctx *c, xl_state *st, size_t i, size_t to, sg_buf *out, siz
 			return put_alter_type(c, i, to, false, out, next);
 		if (bq_is_reserved(c, i) && !bq_is_op(c, i + 1, "(")) {
 			clause_keyword(c, st, i);
-			put_tok(out, c, i);
+			bq_put_tok(out, c, i);
 			return 0;
 		}
 	}
-	size_t pe = path_end(c, i, to);
+	size_t pe = bq_path_end(c, i, to);
 	bool in_table = table_context(c, st, i);
 	if (pe < to && bq_is_op(c, pe, "(") && !(in_table && i > 0 && !bq_is_kw(c, i - 1, "FROM") &&
 						  !bq_is_kw(c, i - 1, "JOIN") && !bq_is_op(c, i - 1, ","))) {
@@ -703,7 +695,7 @@ static int xl_one(bq_ctx *c, xl_state *st, size_t i, size_t to, sg_buf *out, siz
 		    !bq_is_kw(c, i, "RANGE") && !bq_is_kw(c, i, "COLLATE")) {
 			/* a keyword before a parenthesis: AS (, IN (, OVER ( ... */
 			clause_keyword(c, st, i);
-			put_tok(out, c, i);
+			bq_put_tok(out, c, i);
 			return 0;
 		}
 		return bq_call(c, i, pe, in_table, out, next);
@@ -731,7 +723,7 @@ int bq_xl(bq_ctx *c, size_t from, size_t to, bool lead, sg_buf *out)
 	int rc = 0;
 	for (size_t i = from; i < to;) {
 		if (i > from || lead)
-			put_gap(out, c, i);
+			bq_put_gap(out, c, i);
 		size_t next;
 		rc = xl_one(c, st, i, to, out, &next);
 		if (rc < 0)
@@ -743,285 +735,3 @@ int bq_xl(bq_ctx *c, size_t from, size_t to, bool lead, sg_buf *out)
 	return rc;
 }
 
-/* ---- statements ---- */
-
-/* Skip OPTIONS(...), PARTITION BY ..., CLUSTER BY ... of DDL: DuckDB keeps none of them. */
-static size_t skip_ddl_clause(const bq_ctx *c, size_t i, size_t e)
-{
-	if (bq_is_kw(c, i, "OPTIONS") && bq_is_op(c, i + 1, "("))
-		return c->t[i + 1].match + 1;
-	if ((bq_is_kw(c, i, "PARTITION") || bq_is_kw(c, i, "CLUSTER")) && bq_is_kw(c, i + 1, "BY")) {
-		size_t k = i + 2;
-		while (k < e && !bq_is_kw(c, k, "OPTIONS") && !bq_is_kw(c, k, "AS") && !bq_is_kw(c, k, "CLUSTER") &&
-		       !(bq_is_kw(c, k, "PARTITION") && bq_is_kw(c, k + 1, "BY"))) {
-			if (bq_is_op(c, k, "(") || bq_is_op(c, k, "["))
-				k = c->t[k].match;
-			k++;
-		}
-		return k;
-	}
-	return i;
-}
-
-static bool is_name_tok(const bq_ctx *c, size_t i)
-{
-	return i < c->n && (c->t[i].kind == BQ_IDENT || c->t[i].kind == BQ_QIDENT);
-}
-
-/* The first top-level comma or the end, from k. */
-static size_t next_comma(const bq_ctx *c, size_t k, size_t end)
-{
-	while (k < end && !bq_is_op(c, k, ",")) {
-		if (bq_is_op(c, k, "(") || bq_is_op(c, k, "["))
-			k = c->t[k].match;
-		k++;
-	}
-	return k;
-}
-
-/* ( name TYPE [NOT NULL] [OPTIONS(...)], ... ) */
-static int put_column_defs(bq_ctx *c, size_t lp, sg_buf *out)
-{
-	size_t rp = c->t[lp].match;
-	put_gap(out, c, lp);
-	put_tok(out, c, lp);
-	size_t k = lp + 1;
-	while (k < rp) {
-		size_t e;
-		if (bq_is_kw(c, k, "PRIMARY") || bq_is_kw(c, k, "FOREIGN") || bq_is_kw(c, k, "CONSTRAINT")) {
-			e = next_comma(c, k, rp);
-			if (bq_xl(c, k, e, true, out) < 0)
-				return -1;
-		} else if (!bq_is_op(c, k, ",")) {
-			if (!is_name_tok(c, k))
-				return bq_fail(c, k, "expected a column name");
-			if (bq_xl(c, k, k + 1, true, out) < 0)
-				return -1;
-			size_t after;
-			if (k + 1 >= rp || bq_is_op(c, k + 1, ","))
-				return bq_fail(c, k, "column without a type");
-			put_gap(out, c, k + 1);
-			if (bq_type(c, k + 1, rp, out, &after) < 0)
-				return -1;
-			e = next_comma(c, after, rp);
-			for (size_t j = after; j < e;) {
-				size_t s = skip_ddl_clause(c, j, e);
-				if (s != j) {
-					j = s;
-					continue;
-				}
-				size_t nx = (bq_is_op(c, j, "(") || bq_is_op(c, j, "[")) ? c->t[j].match + 1 : j + 1;
-				if (bq_xl(c, j, nx, true, out) < 0)
-					return -1;
-				j = nx;
-			}
-		} else {
-			e = k;
-		}
-		if (e < rp) {
-			put_gap(out, c, e);
-			put_tok(out, c, e);
-		}
-		k = e + 1;
-	}
-	put_gap(out, c, rp);
-	put_tok(out, c, rp);
-	return 0;
-}
-
-/* Tokens [from, to) of DDL with its BigQuery-only clauses dropped. */
-static int put_ddl_tail(bq_ctx *c, size_t from, size_t to, sg_buf *out)
-{
-	size_t i = from;
-	while (i < to) {
-		if (bq_is_kw(c, i, "AS"))
-			return bq_xl(c, i, to, true, out);
-		if (bq_is_kw(c, i, "DEFAULT") && bq_is_kw(c, i + 1, "COLLATE"))
-			return bq_fail(c, i, "DEFAULT COLLATE has no local equivalent");
-		if (bq_is_kw(c, i, "LIKE") || bq_is_kw(c, i, "COPY") || bq_is_kw(c, i, "CLONE"))
-			return bq_fail(c, i, "CREATE TABLE ... %.*s has no local equivalent", (int)c->t[i].len,
-				       c->src + c->t[i].start);
-		size_t s = skip_ddl_clause(c, i, to);
-		if (s != i) {
-			i = s;
-			continue;
-		}
-		size_t nx = (bq_is_op(c, i, "(") || bq_is_op(c, i, "[")) ? c->t[i].match + 1 : i + 1;
-		if (bq_xl(c, i, nx, true, out) < 0)
-			return -1;
-		i = nx;
-	}
-	return 0;
-}
-
-static int xl_create(bq_ctx *c, size_t s, size_t e, sg_buf *out)
-{
-	static const char *const refused[] = { "FUNCTION", "AGGREGATE", "PROCEDURE", "MODEL", "SNAPSHOT", "ROW",
-					       "SEARCH", "VECTOR", "CAPACITY", "RESERVATION", "ASSIGNMENT",
-					       "CONNECTION", "MATERIALIZED" };
-	size_t k = s + 1;
-	if (bq_is_kw(c, k, "OR") && bq_is_kw(c, k + 1, "REPLACE"))
-		k += 2;
-	if (bq_is_kw(c, k, "TEMP") || bq_is_kw(c, k, "TEMPORARY"))
-		k++;
-	if (bq_is_kw(c, k, "EXTERNAL"))
-		return bq_fail(c, k, "CREATE EXTERNAL TABLE has no local equivalent: declare an external_table resource");
-	if (in_list(c, k, refused, sizeof(refused) / sizeof(refused[0]), false) ||
-	    (bq_is_kw(c, k, "TABLE") && bq_is_kw(c, k + 1, "FUNCTION")))
-		return bq_fail(c, k, "CREATE %.*s%s has no local equivalent", (int)c->t[k].len, c->src + c->t[k].start,
-			       bq_is_kw(c, k + 1, "FUNCTION") || bq_is_kw(c, k + 1, "VIEW") ? " ..." : "");
-	bool table = bq_is_kw(c, k, "TABLE"), view = bq_is_kw(c, k, "VIEW"), schema = bq_is_kw(c, k, "SCHEMA");
-	if (!table && !view && !schema)
-		return bq_xl(c, s, e, true, out);
-	k++;
-	if (bq_is_kw(c, k, "IF") && bq_is_kw(c, k + 1, "NOT") && bq_is_kw(c, k + 2, "EXISTS"))
-		k += 3;
-	if (!is_name_tok(c, k))
-		return bq_fail(c, k, "expected a name after CREATE %s", table ? "TABLE" : view ? "VIEW" : "SCHEMA");
-	size_t pe = path_end(c, k, e);
-	if (schema) {
-		if (bq_xl(c, s, k, true, out) < 0)
-			return -1;
-		put_gap(out, c, k);
-		if (put_schema(c, k, pe, out) < 0)
-			return -1;
-		return put_ddl_tail(c, pe, e, out);
-	}
-	if (bq_xl(c, s, pe, true, out) < 0)
-		return -1;
-	size_t i = pe;
-	if (bq_is_op(c, i, "(")) {
-		if (table ? put_column_defs(c, i, out) < 0 : bq_xl(c, i, c->t[i].match + 1, true, out) < 0)
-			return -1;
-		i = c->t[i].match + 1;
-	}
-	return put_ddl_tail(c, i, e, out);
-}
-
-/*
- * ALTER TABLE t A, B: DuckDB takes one action per statement, so this
- * becomes ALTER TABLE t A; ALTER TABLE t B.
- */
-static int xl_alter_table(bq_ctx *c, size_t s, size_t e, sg_buf *out)
-{
-	size_t k = s + 2;
-	if (bq_is_kw(c, k, "IF") && bq_is_kw(c, k + 1, "EXISTS"))
-		k += 2;
-	if (!is_name_tok(c, k))
-		return bq_fail(c, k, "expected a table name after ALTER TABLE");
-	size_t pe = path_end(c, k, e);
-	sg_buf prefix = SG_BUF_INIT;
-	int rc = bq_xl(c, s, pe, false, &prefix);
-	size_t a = pe, angle = 0;
-	bool first = true;
-	for (size_t j = pe; rc == 0 && j <= e; j++) {
-		if (j < e && (bq_is_op(c, j, "(") || bq_is_op(c, j, "["))) {
-			j = c->t[j].match;
-			continue;
-		}
-		if (j < e && bq_is_op(c, j, "<") && j > 0 && (bq_is_kw(c, j - 1, "ARRAY") || bq_is_kw(c, j - 1, "STRUCT")))
-			angle++;
-		else if (j < e && bq_is_op(c, j, ">") && angle)
-			angle--;
-		if (j < e && (angle || !bq_is_op(c, j, ",")))
-			continue;
-		if (j == a) {
-			rc = bq_fail(c, j, "ALTER TABLE: empty action");
-			break;
-		}
-		if (first)
-			put_gap(out, c, s);
-		else
-			sg_buf_puts(out, ";\n");
-		sg_buf_put(out, prefix.ptr, prefix.len);
-		if (!first)
-			sg_buf_putc(out, ' ');
-		rc = bq_xl(c, a, j, first, out);
-		first = false;
-		a = j + 1;
-	}
-	sg_buf_free(&prefix);
-	return rc;
-}
-
-static int xl_statement(bq_ctx *c, size_t s, size_t e, sg_buf *out)
-{
-	c->stmt_start = s;
-	c->stmt_alter = bq_is_kw(c, s, "ALTER");
-	if (bq_is_kw(c, s, "BEGIN")) {
-		if (s + 1 == e || bq_is_kw(c, s + 1, "TRANSACTION"))
-			return bq_xl(c, s, e, true, out);
-		return bq_fail(c, s, "BigQuery scripting block BEGIN ... END has no local equivalent");
-	}
-	if (bq_is_kw(c, s, "SET") && e > s + 1 && c->t[s + 1].kind == BQ_SYSVAR)
-		return bq_fail(c, s, "BigQuery scripting statement SET %.*s has no local equivalent", (int)c->t[s + 1].len,
-			       c->src + c->t[s + 1].start);
-	if (in_list(c, s, scripting, sizeof(scripting) / sizeof(scripting[0]), false))
-		return bq_fail(c, s, "BigQuery scripting statement %.*s has no local equivalent", (int)c->t[s].len,
-			       c->src + c->t[s].start);
-	if (bq_is_kw(c, s, "CREATE"))
-		return xl_create(c, s, e, out);
-	if (c->stmt_alter && (bq_is_kw(c, s + 1, "SCHEMA") || bq_is_kw(c, s + 1, "MATERIALIZED") ||
-			      bq_is_kw(c, s + 1, "ORGANIZATION") || bq_is_kw(c, s + 1, "PROJECT")))
-		return bq_fail(c, s, "ALTER %.*s has no local equivalent", (int)c->t[s + 1].len, c->src + c->t[s + 1].start);
-	if (c->stmt_alter && bq_is_kw(c, s + 1, "TABLE"))
-		return xl_alter_table(c, s, e, out);
-	if (bq_is_kw(c, s, "DROP") && bq_is_kw(c, s + 1, "SCHEMA")) {
-		size_t k = s + 2;
-		if (bq_is_kw(c, k, "IF") && bq_is_kw(c, k + 1, "EXISTS"))
-			k += 2;
-		if (!is_name_tok(c, k))
-			return bq_fail(c, k, "expected a dataset name after DROP SCHEMA");
-		size_t pe = path_end(c, k, e);
-		if (bq_xl(c, s, k, true, out) < 0)
-			return -1;
-		put_gap(out, c, k);
-		if (put_schema(c, k, pe, out) < 0)
-			return -1;
-		return bq_xl(c, pe, e, true, out);
-	}
-	if (bq_is_kw(c, s, "DROP") &&
-	    (bq_is_kw(c, s + 1, "FUNCTION") || bq_is_kw(c, s + 1, "PROCEDURE") || bq_is_kw(c, s + 1, "MODEL") ||
-	     bq_is_kw(c, s + 1, "EXTERNAL") || bq_is_kw(c, s + 1, "MATERIALIZED") || bq_is_kw(c, s + 1, "SNAPSHOT")))
-		return bq_fail(c, s + 1, "DROP %.*s has no local equivalent", (int)c->t[s + 1].len, c->src + c->t[s + 1].start);
-	return bq_xl(c, s, e, true, out);
-}
-
-int sg_bq_translate_n(const char *bq_sql, size_t len, const sg_bq_opts *opts, sg_buf *out, sg_error *err)
-{
-	static const sg_bq_opts no_opts = { 0 };
-	bq_toks toks;
-	if (bq_lex(bq_sql, len, &toks, err) < 0)
-		return -1;
-	bq_ctx c = { bq_sql, toks.v, toks.n, opts ? opts : &no_opts, err, 0, 0, false };
-	sg_buf res = SG_BUF_INIT;
-	int rc = 0;
-	size_t s = 0;
-	while (s < toks.n && rc == 0) {
-		size_t e = s;
-		while (e < toks.n && !bq_is_op(&c, e, ";")) {
-			if (bq_is_op(&c, e, "(") || bq_is_op(&c, e, "["))
-				e = toks.v[e].match;
-			e++;
-		}
-		if (e > s)
-			rc = xl_statement(&c, s, e, &res);
-		if (rc == 0 && e < toks.n) {
-			put_gap(&res, &c, e);
-			put_tok(&res, &c, e);
-		}
-		s = e + 1;
-	}
-	if (rc == 0) {
-		bq_emit_gap(&res, bq_sql, toks.end_gap, len);
-		sg_buf_put(out, sg_buf_cstr(&res), res.len);
-	}
-	sg_buf_free(&res);
-	bq_toks_free(&toks);
-	return rc;
-}
-
-int sg_bq_translate(const char *bq_sql, const sg_bq_opts *opts, sg_buf *out, sg_error *err)
-{
-	return sg_bq_translate_n(bq_sql, strlen(bq_sql), opts, out, err);
-}

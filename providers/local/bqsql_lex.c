@@ -449,3 +449,19 @@ int bq_put_sql_string(sg_buf *out, const char *s, size_t n)
 	sg_buf_putc(out, '\'');
 	return 0;
 }
+
+void bq_put_ident(sg_buf *out, const char *s)
+{
+	sg_buf_putc(out, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			sg_buf_putc(out, '"');
+		sg_buf_putc(out, *s);
+	}
+	sg_buf_putc(out, '"');
+}
+
+void bq_put_cstring(sg_buf *out, const char *s)
+{
+	bq_put_sql_string(out, s, strlen(s));
+}
