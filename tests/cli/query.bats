@@ -270,6 +270,22 @@ SQL
 	assert_output '1 row affected'
 }
 
+@test "dates, timestamps, decimals and HUGEINT read as DuckDB's own text, and the statement runs once" {
+	values="SELECT TIMESTAMP '2024-01-01 10:00:00.100' a, TIMESTAMPTZ '2024-01-01 10:00:00.5+00' b, TIME '01:02:03.04' c,
+	  DATE '0001-01-01' - 1 d, 'infinity'::DATE e, 2.50::DECIMAL(3,2) f, (-0.05)::DECIMAL(4,2) g,
+	  12345678901234567890.123::DECIMAL(38,9) h, (-170141183460469231731687303715884105728)::HUGEINT i,
+	  TIMESTAMP_NS '2024-01-01 10:00:00.123456789' j, TIMESTAMP_MS '2024-01-01 10:00:00.123' k,
+	  TIMESTAMP '-0100-02-03 04:05:06' l, SUM(5::BIGINT) OVER () m, NULL::DATE n, 0.001::DECIMAL(38,10) o"
+	run sg query -dialect duckdb -format csv "$values"
+	assert_success
+	want=$(sg query -dialect duckdb -format csv "SELECT COLUMNS(*)::VARCHAR FROM ($values)")
+	assert_output "$want"
+	# a query with such columns and a side effect shows it once
+	sg query "CREATE SCHEMA ds; CREATE SEQUENCE ds.s" >/dev/null
+	run sg query -dialect duckdb -format csv "SELECT nextval('ds.s') AS n, DATE '2024-01-01' AS d, 1.5 AS x"
+	assert_output $'n,d,x\n1,2024-01-01,1.5'
+}
+
 @test "on a terminal, table cells are cut and the columns stay aligned" {
 	run script -qec "$SIGMA -C $P query \"SELECT REPEAT('x', 100) AS long, 'short' AS s\"" /dev/null
 	assert_success
