@@ -47,16 +47,20 @@ bool bq_is_kw(const bq_ctx *c, size_t i, const char *kw)
 {
 	if (i >= c->n || c->t[i].kind != BQ_IDENT)
 		return false;
+	/* called many times a token: the first letter rejects almost every candidate */
+	const char *w = c->src + c->t[i].start;
+	if ((w[0] & ~0x20) != (kw[0] & ~0x20))
+		return false;
 	size_t n = strlen(kw);
-	return c->t[i].len == n && !strncasecmp(c->src + c->t[i].start, kw, n);
+	return c->t[i].len == n && !strncasecmp(w, kw, n);
 }
 
 bool bq_is_op(const bq_ctx *c, size_t i, const char *op)
 {
-	if (i >= c->n || c->t[i].kind != BQ_OP)
+	if (i >= c->n || c->t[i].kind != BQ_OP || c->src[c->t[i].start] != op[0])
 		return false;
-	size_t n = strlen(op);
-	return c->t[i].len == n && !memcmp(c->src + c->t[i].start, op, n);
+	size_t n = op[1] ? strlen(op) : 1;
+	return c->t[i].len == n && (n == 1 || !memcmp(c->src + c->t[i].start, op, n));
 }
 
 static int cmp_word(const void *key, const void *elem)
@@ -78,8 +82,9 @@ bool bq_in_list(const bq_ctx *c, size_t i, const char *const *list, size_t n, bo
 	const void *key[2] = { &c->t[i], c->src };
 	if (sorted)
 		return bsearch(key, list, n, sizeof(*list), cmp_word) != NULL;
+	const char *w = c->src + c->t[i].start;
 	for (size_t k = 0; k < n; k++) {
-		if (!cmp_word(key, &list[k]))
+		if (list[k][0] == (w[0] & ~0x20) && strlen(list[k]) == c->t[i].len && !strncasecmp(w, list[k], c->t[i].len))
 			return true;
 	}
 	return false;
