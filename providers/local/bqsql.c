@@ -597,6 +597,37 @@ static int put_alter_type(bq_ctx *c, size_t i, size_t to, bool add_column, sg_bu
 	return bq_type(c, k, to, out, next);
 }
 
+/* Do tokens i and j spell the same name (case-insensitive, backticks aside)? */
+static bool same_name(const bq_ctx *c, size_t i, size_t j)
+{
+	if (j >= c->n)
+		return false;
+	sg_buf a = SG_BUF_INIT, b = SG_BUF_INIT;
+	for (int k = 0; k < 2; k++) {
+		size_t t = k ? j : i;
+		sg_buf *o = k ? &b : &a;
+		if (c->t[t].kind == BQ_QIDENT) {
+			sg_error e = SG_ERROR_INIT;
+			bq_string_value(c->src, &c->t[t], o, &e);
+			sg_error_clear(&e);
+			/* `ds.t`: the table's own name is the last part */
+			const char *dot = strrchr(sg_buf_cstr(o), '.');
+			if (dot) {
+				sg_buf last = SG_BUF_INIT;
+				sg_buf_puts(&last, dot + 1);
+				sg_buf_free(o);
+				*o = last;
+			}
+		} else {
+			bq_put_tok(o, c, t);
+		}
+	}
+	bool same = !strcasecmp(sg_buf_cstr(&a), sg_buf_cstr(&b));
+	sg_buf_free(&a);
+	sg_buf_free(&b);
+	return same;
+}
+
 /* One token (or construct) at i. */
 static int xl_one(bq_ctx *c, xl_state *st, size_t i, size_t to, sg_buf *out, size_t *next)
 {
@@ -708,9 +739,10 @@ static int xl_one(bq_ctx *c, xl_state *st, size_t i, size_t to, sg_buf *out, siz
 	*next = pe;
 	if (in_table)
 		return put_table(c, i, pe, out);
-	/* UPDATE t SET t.a = ...: DuckDB wants the bare column */
+	/* UPDATE t SET t.a = ...: DuckDB wants the bare column (but s.field of a struct stays) */
 	if (st->f[st->d].in_set && pe == i + 3 && bq_is_op(c, pe, "=") && i > 0 &&
-	    (bq_is_kw(c, i - 1, "SET") || bq_is_op(c, i - 1, ",")))
+	    (bq_is_kw(c, i - 1, "SET") || bq_is_op(c, i - 1, ",")) &&
+	    (same_name(c, i, c->target_name) || same_name(c, i, c->target_alias)))
 		return put_column_path(c, i + 2, pe, out);
 	return put_column_path(c, i, pe, out);
 }

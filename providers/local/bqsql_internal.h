@@ -67,6 +67,8 @@ typedef struct bq_ctx {
 	int depth;	   /* recursion guard */
 	size_t stmt_start; /* first token of the statement being translated */
 	bool stmt_alter;   /* it is an ALTER statement */
+	/* UPDATE/MERGE: the target's last name part and alias (tokens; SIZE_MAX: none) */
+	size_t target_name, target_alias;
 } bq_ctx;
 
 /* Token helpers (bqsql.c). */

@@ -215,10 +215,31 @@ static int xl_alter_table(bq_ctx *c, size_t s, size_t e, sg_buf *out)
 	return rc;
 }
 
+/* UPDATE t [AS] x / MERGE [INTO] t [AS] x: remember t and x for SET t.a = ... */
+static void find_target(bq_ctx *c, size_t s, size_t e)
+{
+	c->target_name = c->target_alias = SIZE_MAX;
+	size_t k = s + 1;
+	if (!bq_is_kw(c, s, "UPDATE") && !bq_is_kw(c, s, "MERGE"))
+		return;
+	if (bq_is_kw(c, k, "INTO"))
+		k++;
+	if (!is_name_tok(c, k))
+		return;
+	size_t pe = bq_path_end(c, k, e);
+	c->target_name = pe - 1;
+	k = pe;
+	if (bq_is_kw(c, k, "AS"))
+		k++;
+	if (is_name_tok(c, k) && !bq_is_reserved(c, k) && !bq_is_kw(c, k, "SET"))
+		c->target_alias = k;
+}
+
 static int xl_statement(bq_ctx *c, size_t s, size_t e, sg_buf *out)
 {
 	c->stmt_start = s;
 	c->stmt_alter = bq_is_kw(c, s, "ALTER");
+	find_target(c, s, e);
 	if (bq_is_kw(c, s, "BEGIN")) {
 		if (s + 1 == e || bq_is_kw(c, s + 1, "TRANSACTION"))
 			return bq_xl(c, s, e, true, out);
@@ -264,7 +285,7 @@ int sg_bq_translate_n(const char *bq_sql, size_t len, const sg_bq_opts *opts, sg
 	bq_toks toks;
 	if (bq_lex(bq_sql, len, &toks, err) < 0)
 		return -1;
-	bq_ctx c = { bq_sql, toks.v, toks.n, opts ? opts : &no_opts, err, 0, 0, false };
+	bq_ctx c = { bq_sql, toks.v, toks.n, opts ? opts : &no_opts, err, 0, 0, false, SIZE_MAX, SIZE_MAX };
 	sg_buf res = SG_BUF_INIT;
 	int rc = 0;
 	size_t s = 0;
