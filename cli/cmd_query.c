@@ -201,7 +201,7 @@ int cmd_query(int argc, char **argv, sg_cli *cli)
 	}
 	if (file && sql_arg)
 		return sg_cli_usage(cli, usage, "give the SQL as an argument or with -f, not both");
-	sg_buf sql = SG_BUF_INIT, duck = SG_BUF_INIT, root = SG_BUF_INIT, path = SG_BUF_INIT;
+	sg_buf sql = SG_BUF_INIT, duck = SG_BUF_INIT, head = SG_BUF_INIT, root = SG_BUF_INIT, path = SG_BUF_INIT;
 	bool bigquery = !strcmp(dialect, "bigquery");
 	sg_error err = SG_ERROR_INIT;
 	sg_warehouse *w = NULL;
@@ -214,13 +214,18 @@ int cmd_query(int argc, char **argv, sg_cli *cli)
 		goto out;
 	}
 	/* translate everything before anything runs */
+	sg_bq_script script = { 1, 0 };
 	if (!bigquery) {
 		sg_buf_put(&duck, sg_buf_cstr(&sql), sql.len);
-	} else if (sg_bq_translate_n(sg_buf_cstr(&sql), sql.len, NULL, &duck, &err) < 0) {
+	} else if (sg_bq_translate_script(sg_buf_cstr(&sql), sql.len, NULL, &duck, &script, &err) < 0) {
 		if (file)
 			sg_cli_error(cli, "%s: %s", file, sg_error_msg(&err));
 		else
 			sg_cli_error(cli, "%s", sg_error_msg(&err));
+		goto out;
+	}
+	if (!script.statements) {
+		sg_cli_error(cli, "no SQL to run%s%s", file ? " in " : "", file ? file : "");
 		goto out;
 	}
 	if (translate_only) {
@@ -235,9 +240,18 @@ int cmd_query(int argc, char **argv, sg_cli *cli)
 		goto out;
 	}
 	sg_fs_join(&path, root.ptr, "warehouse.duckdb");
+	/*
+	 * A script runs all but its last statement first, then the last one
+	 * for the result: what shows the result may have to run it again
+	 * (sg_warehouse_query), and must never run the others twice.
+	 */
+	const char *last = sg_buf_cstr(&duck) + script.last_start;
+	if (script.statements > 1)
+		sg_buf_put(&head, duck.ptr, script.last_start);
 	if (sg_warehouse_open(path.ptr, cli->command_line, warehouse_timeout_ms(), &w, &err) < 0 ||
 	    (bigquery && sg_warehouse_exec(w, SG_BQ_SESSION_SQL, &err) < 0) ||
-	    sg_warehouse_query(w, sg_buf_cstr(&duck), max_rows, &res, &err) < 0) {
+	    (script.statements > 1 && sg_warehouse_exec(w, head.ptr, &err) < 0) ||
+	    sg_warehouse_query(w, last, max_rows, &res, &err) < 0) {
 		sg_cli_error(cli, "%s", sg_error_msg(&err));
 		goto out;
 	}
@@ -256,6 +270,7 @@ out:
 	sg_error_clear(&err);
 	sg_buf_free(&sql);
 	sg_buf_free(&duck);
+	sg_buf_free(&head);
 	sg_buf_free(&root);
 	sg_buf_free(&path);
 	return rc;

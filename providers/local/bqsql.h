@@ -110,4 +110,17 @@ int sg_bq_translate(const char *bq_sql, const sg_bq_opts *opts, sg_buf *out, sg_
 /* The same for `len` bytes that need not end in NUL (a NUL inside is refused). */
 int sg_bq_translate_n(const char *bq_sql, size_t len, const sg_bq_opts *opts, sg_buf *out, sg_error *err);
 
+/* What sg_bq_translate_script found in a script. */
+typedef struct sg_bq_script {
+	size_t statements; /* how many statements (empty ones between ;; not counted) */
+	size_t last_start; /* where the last one starts in the text appended to out */
+} sg_bq_script;
+
+/*
+ * sg_bq_translate_n, and where the statements are: a caller can run all
+ * but the last one, then the last one for its result.
+ */
+int sg_bq_translate_script(const char *bq_sql, size_t len, const sg_bq_opts *opts, sg_buf *out, sg_bq_script *script,
+			   sg_error *err);
+
 #endif

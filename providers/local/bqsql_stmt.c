@@ -279,9 +279,11 @@ static int xl_statement(bq_ctx *c, size_t s, size_t e, sg_buf *out)
 	return bq_xl(c, s, e, true, out);
 }
 
-int sg_bq_translate_n(const char *bq_sql, size_t len, const sg_bq_opts *opts, sg_buf *out, sg_error *err)
+int sg_bq_translate_script(const char *bq_sql, size_t len, const sg_bq_opts *opts, sg_buf *out, sg_bq_script *script,
+			   sg_error *err)
 {
 	static const sg_bq_opts no_opts = { 0 };
+	sg_bq_script info = { 0, 0 };
 	bq_toks toks;
 	if (bq_lex(bq_sql, len, &toks, err) < 0)
 		return -1;
@@ -296,8 +298,11 @@ int sg_bq_translate_n(const char *bq_sql, size_t len, const sg_bq_opts *opts, sg
 				e = toks.v[e].match;
 			e++;
 		}
-		if (e > s)
+		if (e > s) {
+			info.statements++;
+			info.last_start = res.len;
 			rc = xl_statement(&c, s, e, &res);
+		}
 		if (rc == 0 && e < toks.n) {
 			bq_put_gap(&res, &c, e);
 			bq_put_tok(&res, &c, e);
@@ -307,10 +312,17 @@ int sg_bq_translate_n(const char *bq_sql, size_t len, const sg_bq_opts *opts, sg
 	if (rc == 0) {
 		bq_emit_gap(&res, bq_sql, toks.end_gap, len);
 		sg_buf_put(out, sg_buf_cstr(&res), res.len);
+		if (script)
+			*script = info;
 	}
 	sg_buf_free(&res);
 	bq_toks_free(&toks);
 	return rc;
+}
+
+int sg_bq_translate_n(const char *bq_sql, size_t len, const sg_bq_opts *opts, sg_buf *out, sg_error *err)
+{
+	return sg_bq_translate_script(bq_sql, len, opts, out, NULL, err);
 }
 
 int sg_bq_translate(const char *bq_sql, const sg_bq_opts *opts, sg_buf *out, sg_error *err)

@@ -286,6 +286,22 @@ SQL
 	assert_output $'n,d,x\n1,2024-01-01,1.5'
 }
 
+@test "a script runs each statement once, and shows the last one's result, lists and structs too" {
+	run sg query -format csv "CREATE SCHEMA ds; CREATE TABLE ds.x (a INT64);
+INSERT INTO ds.x VALUES (1), (2);
+SELECT ARRAY_AGG(a ORDER BY a) AS l, STRUCT(COUNT(*) AS n) AS s FROM ds.x"
+	assert_success
+	assert_output $'l,s\n"[1, 2]",{\'n\': 2}'
+	[ "$(wh "SELECT count(*) FROM ds.x")" = 2 ]
+	echo "-- only a comment" >"$P/empty.sql"
+	run sg query -f empty.sql
+	assert_failure 1
+	assert_output 'sigma: error: no SQL to run in empty.sql'
+	run sg query </dev/null
+	assert_failure 1
+	assert_output 'sigma: error: no SQL to run'
+}
+
 @test "on a terminal, table cells are cut and the columns stay aligned" {
 	run script -qec "$SIGMA -C $P query \"SELECT REPEAT('x', 100) AS long, 'short' AS s\"" /dev/null
 	assert_success
