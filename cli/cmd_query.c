@@ -1,13 +1,17 @@
 /*
- * sigma query [-format table|csv|json|ndjson] [-max-rows N] [-f FILE] [SQL]
+ * sigma query [-format table|csv|json|ndjson] [-max-rows N] [-dialect bigquery|duckdb]
+ *             [-translate-only] [-f FILE] [SQL]
  *
  * Runs SQL on the local warehouse and prints the result; statements that
  * change rows print how many. SQL comes from the argument, -f FILE, or
- * stdin. For now the SQL is DuckDB's dialect; the BigQuery translation is
- * a later step.
+ * stdin. It is BigQuery SQL, translated to DuckDB's before the warehouse is
+ * opened (providers/local/bqsql.h): SQL that cannot be translated is
+ * refused with its line and column and nothing runs. -dialect duckdb skips
+ * the translation; -translate-only prints it and stops.
  */
 #include "cli/common.h"
 
+#include "providers/local/bqsql.h"
 #include "providers/local/warehouse.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -17,7 +21,18 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char usage[] = "sigma query [-format table|csv|json|ndjson] [-max-rows N] [-f FILE] [SQL]";
+static const char usage[] = "sigma query [-format table|csv|json|ndjson] [-max-rows N] [-dialect bigquery|duckdb] "
+			    "[-translate-only] [-f FILE] [SQL]";
+
+/* How long to wait for another process that holds the warehouse. */
+static int64_t warehouse_timeout_ms(void)
+{
+	int64_t ms = 60000;
+	const char *t = getenv("SIGMA_WAREHOUSE_TIMEOUT_MS");
+	if (t && *t && (sg_parse_int64(t, &ms) < 0 || ms < 0))
+		ms = 60000;
+	return ms;
+}
 
 static void cell_text(sg_buf *out, const json_t *v)
 {
@@ -155,7 +170,8 @@ static void print_table(const sg_wh_result *r, bool tty)
 
 int cmd_query(int argc, char **argv, sg_cli *cli)
 {
-	const char *format = "table", *file = NULL, *sql_arg = NULL;
+	const char *format = "table", *file = NULL, *sql_arg = NULL, *dialect = "bigquery";
+	bool translate_only = false;
 	int64_t max_rows = -1;
 	int i = 1;
 	while (i < argc) {
@@ -167,6 +183,12 @@ int cmd_query(int argc, char **argv, sg_cli *cli)
 		} else if (sg_arg_value(argc, argv, &i, "max-rows", &v)) {
 			if (!v || sg_parse_int64(v, &max_rows) < 0 || max_rows < 0)
 				return sg_cli_usage(cli, usage, "-max-rows needs a number");
+		} else if (sg_arg_value(argc, argv, &i, "dialect", &v)) {
+			if (!v || (strcmp(v, "bigquery") && strcmp(v, "duckdb")))
+				return sg_cli_usage(cli, usage, "-dialect: expected bigquery or duckdb");
+			dialect = v;
+		} else if (sg_arg_bool(argc, argv, &i, "translate-only", &translate_only)) {
+			continue;
 		} else if (sg_arg_value(argc, argv, &i, "f", &v)) {
 			if (!v)
 				return sg_cli_usage(cli, usage, "-f needs a file");
@@ -179,7 +201,8 @@ int cmd_query(int argc, char **argv, sg_cli *cli)
 	}
 	if (file && sql_arg)
 		return sg_cli_usage(cli, usage, "give the SQL as an argument or with -f, not both");
-	sg_buf sql = SG_BUF_INIT, root = SG_BUF_INIT, path = SG_BUF_INIT;
+	sg_buf sql = SG_BUF_INIT, duck = SG_BUF_INIT, head = SG_BUF_INIT, root = SG_BUF_INIT, path = SG_BUF_INIT;
+	bool bigquery = !strcmp(dialect, "bigquery");
 	sg_error err = SG_ERROR_INIT;
 	sg_warehouse *w = NULL;
 	sg_wh_result res = { 0 };
@@ -190,13 +213,45 @@ int cmd_query(int argc, char **argv, sg_cli *cli)
 		sg_cli_error(cli, "%s", sg_error_msg(&err));
 		goto out;
 	}
+	/* translate everything before anything runs */
+	sg_bq_script script = { 1, 0 };
+	if (!bigquery) {
+		sg_buf_put(&duck, sg_buf_cstr(&sql), sql.len);
+	} else if (sg_bq_translate_script(sg_buf_cstr(&sql), sql.len, NULL, &duck, &script, &err) < 0) {
+		if (file)
+			sg_cli_error(cli, "%s: %s", file, sg_error_msg(&err));
+		else
+			sg_cli_error(cli, "%s", sg_error_msg(&err));
+		goto out;
+	}
+	if (!script.statements) {
+		sg_cli_error(cli, "no SQL to run%s%s", file ? " in " : "", file ? file : "");
+		goto out;
+	}
+	if (translate_only) {
+		fputs(sg_buf_cstr(&duck), stdout);
+		if (duck.len && duck.ptr[duck.len - 1] != '\n')
+			putchar('\n');
+		rc = 0;
+		goto out;
+	}
 	if (sg_cli_local_root(cli, &root, &err) < 0 || sg_fs_mkdir_p(root.ptr, &err) < 0) {
 		sg_cli_error(cli, "%s", sg_error_msg(&err));
 		goto out;
 	}
 	sg_fs_join(&path, root.ptr, "warehouse.duckdb");
-	if (sg_warehouse_open(path.ptr, cli->command_line, 60000, &w, &err) < 0 ||
-	    sg_warehouse_query(w, sg_buf_cstr(&sql), max_rows, &res, &err) < 0) {
+	/*
+	 * A script runs all but its last statement first, then the last one
+	 * for the result: what shows the result may have to run it again
+	 * (sg_warehouse_query), and must never run the others twice.
+	 */
+	const char *last = sg_buf_cstr(&duck) + script.last_start;
+	if (script.statements > 1)
+		sg_buf_put(&head, duck.ptr, script.last_start);
+	if (sg_warehouse_open(path.ptr, cli->command_line, warehouse_timeout_ms(), &w, &err) < 0 ||
+	    (bigquery && sg_warehouse_exec(w, SG_BQ_SESSION_SQL, &err) < 0) ||
+	    (script.statements > 1 && sg_warehouse_exec(w, head.ptr, &err) < 0) ||
+	    sg_warehouse_query(w, last, max_rows, &res, &err) < 0) {
 		sg_cli_error(cli, "%s", sg_error_msg(&err));
 		goto out;
 	}
@@ -214,6 +269,8 @@ out:
 	sg_warehouse_close(w);
 	sg_error_clear(&err);
 	sg_buf_free(&sql);
+	sg_buf_free(&duck);
+	sg_buf_free(&head);
 	sg_buf_free(&root);
 	sg_buf_free(&path);
 	return rc;

@@ -98,6 +98,20 @@ typedef struct {
 	void *internal_data;
 } duckdb_result;
 
+typedef struct _duckdb_logical_type {
+	void *internal_ptr;
+} * duckdb_logical_type;
+
+/* HUGEINT / UHUGEINT as stored in a vector */
+typedef struct {
+	uint64_t lower;
+	int64_t upper;
+} duckdb_hugeint;
+typedef struct {
+	uint64_t lower;
+	uint64_t upper;
+} duckdb_uhugeint;
+
 /* a VARCHAR/BLOB value in a vector: inlined when length <= 12 */
 typedef struct {
 	union {
@@ -135,6 +149,11 @@ const char *duckdb_column_name(duckdb_result *result, idx_t col);
 duckdb_type duckdb_column_type(duckdb_result *result, idx_t col);
 idx_t duckdb_rows_changed(duckdb_result *result);
 duckdb_result_type duckdb_result_return_type(duckdb_result result);
+duckdb_logical_type duckdb_column_logical_type(duckdb_result *result, idx_t col);
+uint8_t duckdb_decimal_width(duckdb_logical_type type);
+uint8_t duckdb_decimal_scale(duckdb_logical_type type);
+duckdb_type duckdb_decimal_internal_type(duckdb_logical_type type);
+void duckdb_destroy_logical_type(duckdb_logical_type *type);
 
 duckdb_state duckdb_prepare(duckdb_connection connection, const char *query,
 			    duckdb_prepared_statement *out_prepared_statement);

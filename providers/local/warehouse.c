@@ -1,6 +1,7 @@
 #include "providers/local/warehouse.h"
 
 #include "providers/local/duckdb_api.h"
+#include "providers/local/wh_text.h"
 #include "util/alloc.h"
 #include "util/fs.h"
 
@@ -312,7 +313,12 @@ void sg_wh_result_free(sg_wh_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Read the rows of `res` into `out`; false when a column has a type cell() cannot read. */
+/*
+ * Read the rows of `res` into `out`; false when a column has a type that
+ * neither cell() nor wh_text.c can read (lists, structs, ...). Dates,
+ * timestamps, decimals and HUGEINT (what SUM gives) are read as text here,
+ * so the statement runs once.
+ */
 static bool read_rows(duckdb_result *res, int64_t max_rows, sg_wh_result *out)
 {
 	idx_t ncols = duckdb_column_count(res);
@@ -320,25 +326,24 @@ static bool read_rows(duckdb_result *res, int64_t max_rows, sg_wh_result *out)
 	for (idx_t c = 0; c < ncols; c++)
 		json_array_append_new(out->columns, json_string(duckdb_column_name(res, c)));
 	duckdb_type *types = sg_calloc(ncols ? ncols : 1, sizeof(*types));
+	sg_wh_text_col *text = sg_calloc(ncols ? ncols : 1, sizeof(*text));
 	for (idx_t c = 0; c < ncols; c++) {
 		types[c] = duckdb_column_type(res, c);
-		int probe = 0;
-		json_t *t = NULL;
 		switch (types[c]) {
 		case DUCKDB_TYPE_BOOLEAN: case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT: case DUCKDB_TYPE_INTEGER:
 		case DUCKDB_TYPE_BIGINT: case DUCKDB_TYPE_UTINYINT: case DUCKDB_TYPE_USMALLINT: case DUCKDB_TYPE_UINTEGER:
 		case DUCKDB_TYPE_UBIGINT: case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE: case DUCKDB_TYPE_VARCHAR:
 			break;
 		default:
-			probe = 1;
-		}
-		(void)t;
-		if (probe) {
-			free(types);
-			return false;
+			if (!sg_wh_text_column(res, c, &text[c])) {
+				free(types);
+				free(text);
+				return false;
+			}
 		}
 	}
 	out->rows = json_array();
+	sg_buf t = SG_BUF_INIT;
 	for (;;) {
 		duckdb_data_chunk chunk = duckdb_fetch_chunk(*res);
 		if (!chunk)
@@ -352,7 +357,17 @@ static bool read_rows(duckdb_result *res, int64_t max_rows, sg_wh_result *out)
 			json_t *row = json_array();
 			for (idx_t c = 0; c < ncols; c++) {
 				duckdb_vector v = duckdb_data_chunk_get_vector(chunk, c);
-				json_array_append_new(row, cell(types[c], duckdb_vector_get_data(v), duckdb_vector_get_validity(v), r));
+				void *data = duckdb_vector_get_data(v);
+				uint64_t *validity = duckdb_vector_get_validity(v);
+				json_t *val = NULL;
+				if (!text[c].type || (validity && !duckdb_validity_row_is_valid(validity, r))) {
+					val = cell(types[c], data, validity, r);
+				} else {
+					sg_buf_clear(&t);
+					sg_wh_text_cell(&text[c], data, r, &t);
+					val = json_stringn(sg_buf_cstr(&t), t.len);
+				}
+				json_array_append_new(row, val);
 			}
 			json_array_append_new(out->rows, row);
 		}
@@ -360,7 +375,9 @@ static bool read_rows(duckdb_result *res, int64_t max_rows, sg_wh_result *out)
 		if (out->truncated)
 			break;
 	}
+	sg_buf_free(&t);
 	free(types);
+	free(text);
 	return true;
 }
 
