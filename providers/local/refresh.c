@@ -42,14 +42,17 @@ static void key3(sg_buf *b, const char *a, const char *c, const char *d)
 }
 
 /* "name\ttype\tYES|NO\n" per column, as information_schema reports them: how columns are compared */
-static void expected_columns(sg_buf *out, const json_t *schema)
+static void expected_columns(sg_buf *out, const json_t *attrs)
 {
+	const json_t *schema = json_object_get(attrs, "schema");
 	for (size_t i = 0; i < json_array_size(schema); i++) {
 		const json_t *c = json_array_get(schema, i);
 		sg_buf_printf(out, "%s\t", str(c, "name"));
 		sg_local_duck_type(out, c);
 		sg_buf_printf(out, "\t%s\n", !strcmp(str(c, "mode"), "REQUIRED") ? "NO" : "YES");
 	}
+	if (sg_local_has_partition_time(attrs))
+		sg_buf_puts(out, "_PARTITIONTIME\tTIMESTAMP WITH TIME ZONE\tYES\n");
 }
 
 /* Columns as the warehouse has them, in the shape of a `schema:` list, keeping what it cannot know. */
@@ -70,6 +73,12 @@ static json_t *schema_from_columns(const char *cols, const json_t *recorded)
 		char *type = sg_strndup(tab1 + 1, (size_t)(tab2 - tab1 - 1));
 		bool required = tab2[1] == 'N';
 		line = end + 1;
+		if (!strcmp(name, "_PARTITIONTIME")) {
+			/* sigma's stand-in for the pseudo-column, not part of the declared schema */
+			free(name);
+			free(type);
+			continue;
+		}
 		const json_t *rec = NULL;
 		for (size_t j = 0; j < json_array_size(recorded); j++) {
 			const json_t *r = json_array_get(recorded, j);
@@ -262,7 +271,7 @@ static int refresh_warehouse(sg_local *l, const json_t *entries, json_t *out, sg
 				const char *have = json_string_value(json_object_get(columns, key.ptr));
 				sg_buf_clear(&want);
 				if (want_table)
-					expected_columns(&want, json_object_get(prior, "schema"));
+					expected_columns(&want, prior);
 				if (!want_table || (have && !strcmp(have, sg_buf_cstr(&want)))) {
 					now = json_incref(prior);
 				} else {

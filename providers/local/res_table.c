@@ -332,7 +332,7 @@ static int existing_columns(sg_warehouse *w, const json_t *attrs, json_t **out, 
  * loads fill; the SQL translation (bqsql.h) maps _PARTITIONTIME and
  * _PARTITIONDATE to it.
  */
-static bool has_partition_time(const json_t *planned)
+bool sg_local_has_partition_time(const json_t *planned)
 {
 	const json_t *part = json_object_get(planned, "partitioning");
 	return json_is_object(part) && !json_string_value(json_object_get(part, "field"));
@@ -349,7 +349,7 @@ static void create_table_sql(sg_buf *sql, const json_t *planned)
 			sg_buf_puts(sql, ", ");
 		column_def(sql, json_array_get(schema, i));
 	}
-	if (has_partition_time(planned))
+	if (sg_local_has_partition_time(planned))
 		sg_buf_puts(sql, json_array_size(schema) ? ", \"_PARTITIONTIME\" TIMESTAMPTZ" : "\"_PARTITIONTIME\" TIMESTAMPTZ");
 	sg_buf_puts(sql, ");\n");
 }
@@ -409,7 +409,7 @@ int sg_local_table_create(sg_provider *p, const sg_kind *kind, const json_t *pla
 			json_t *cols = NULL;
 			rc = existing_columns(w, planned, &cols, err);
 			json_t *schema = json_object_get(planned, "schema");
-			size_t extra = has_partition_time(planned) ? 1 : 0;
+			size_t extra = sg_local_has_partition_time(planned) ? 1 : 0;
 			bool same = rc == 0 && cols && json_array_size(cols) == json_array_size(schema) + extra;
 			for (size_t i = 0; same && i < json_array_size(cols); i++) {
 				const char *have = json_string_value(json_array_get(json_array_get(cols, i), 0));

@@ -106,7 +106,7 @@ YAML
 @test "adding a NULLABLE column is in place; changing a type replaces the table" {
 	base_project
 	sg apply -auto-approve >/dev/null
-	sg query "INSERT INTO raw.lkp VALUES ('2026-01-01', 2026)" >/dev/null
+	sg query -dialect duckdb "INSERT INTO raw.lkp VALUES ('2026-01-01', 2026)" >/dev/null
 	sed -i 's/      - {name: anio, type: INT64}/      - {name: anio, type: INT64}\n      - {name: mes, type: STRING}/' "$P/sigma.yaml"
 	run sg plan
 	assert_output --partial '  # table.lkp will be updated in-place'
@@ -135,7 +135,7 @@ YAML
 @test "data loss: destroying or replacing a table with rows is refused unless -allow-data-loss" {
 	base_project
 	sg apply -auto-approve >/dev/null
-	sg query "INSERT INTO raw.lkp SELECT DATE '2026-01-01' + i::INT, 2026 FROM range(12345) t(i)" >/dev/null
+	sg query -dialect duckdb "INSERT INTO raw.lkp SELECT DATE '2026-01-01' + i::INT, 2026 FROM range(12345) t(i)" >/dev/null
 	python3 - "$P/sigma.yaml" <<'PY'
 import sys
 p = sys.argv[1]; s = open(p).read()
@@ -185,7 +185,7 @@ YAML
 @test "a saved plan made with -allow-data-loss applies; one made without is refused at plan time" {
 	base_project
 	sg apply -auto-approve >/dev/null
-	sg query "INSERT INTO raw.lkp VALUES ('2026-01-01', 1)" >/dev/null
+	sg query -dialect duckdb "INSERT INTO raw.lkp VALUES ('2026-01-01', 1)" >/dev/null
 	run sg plan -destroy -out d.plan
 	assert_failure 1
 	run sg plan -destroy -allow-data-loss -out d.plan
@@ -330,7 +330,7 @@ YAML
 	[ -d "$P/.sigma/local/buckets/funnel-landing" ]
 	mkdir -p "$P/.sigma/local/buckets/funnel-landing/dia" "$P/.sigma/local/buckets/funnel-landing/eventos/dt=2026-01-01"
 	printf 'fecha;etapa;clientes;monto\n2026-01-02;visita;10;0\n2026-01-02;compra;3;150.5\n' >"$P/.sigma/local/buckets/funnel-landing/dia/d1.csv"
-	sg query "COPY (SELECT 'click' AS evento, 3 AS n) TO '$P/.sigma/local/buckets/funnel-landing/eventos/dt=2026-01-01/p.parquet' (FORMAT PARQUET)" >/dev/null
+	sg query -dialect duckdb "COPY (SELECT 'click' AS evento, 3 AS n) TO '$P/.sigma/local/buckets/funnel-landing/eventos/dt=2026-01-01/p.parquet' (FORMAT PARQUET)" >/dev/null
 	run sg apply -auto-approve
 	assert_success
 	run wh "SELECT etapa || ':' || clientes || ':' || monto FROM raw.funnel_landing_dia ORDER BY etapa"
@@ -361,7 +361,7 @@ YAML
 	assert_success
 	assert_output --partial '  # bucket.out must be replaced'
 	assert_output --partial 'Plan: 1 to add, 0 to change, 1 to destroy.'
-	sg query "INSERT INTO raw.lkp VALUES ('2026-01-01', 1)" >/dev/null
+	sg query -dialect duckdb "INSERT INTO raw.lkp VALUES ('2026-01-01', 1)" >/dev/null
 	run sg apply -auto-approve -replace table.lkp
 	assert_failure 1
 	assert_output --partial 'holds 1 row that this plan would delete'

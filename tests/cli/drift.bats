@@ -72,9 +72,9 @@ YAML
 
 @test "a table dropped, a column added by hand, a view dropped in the warehouse" {
 	project
-	sg query "DROP TABLE raw.u" >/dev/null
-	sg query "ALTER TABLE raw.t ADD COLUMN extra DOUBLE" >/dev/null
-	sg query "DROP VIEW raw.w" >/dev/null
+	sg query -dialect duckdb "DROP TABLE raw.u" >/dev/null
+	sg query -dialect duckdb "ALTER TABLE raw.t ADD COLUMN extra DOUBLE" >/dev/null
+	sg query -dialect duckdb "DROP VIEW raw.w" >/dev/null
 	run sg plan
 	assert_success
 	assert_output --partial '  # table.u has been deleted'
@@ -94,7 +94,7 @@ YAML
 
 @test "a dataset dropped in the warehouse" {
 	project
-	sg query "DROP SCHEMA raw CASCADE" >/dev/null
+	sg query -dialect duckdb "DROP SCHEMA raw CASCADE" >/dev/null
 	run sg plan
 	assert_output --partial '  # dataset.raw has been deleted'
 	assert_output --partial '  # table.t has been deleted'
@@ -142,7 +142,7 @@ YAML
 	assert_success
 	[ -f "$P/.sigma/local/warehouse.snapshot.json" ]
 	# a change through any tool rewrites the file: the next plan reads the warehouse again
-	sg query "ALTER TABLE raw.u ADD COLUMN late VARCHAR" >/dev/null
+	sg query -dialect duckdb "ALTER TABLE raw.u ADD COLUMN late VARCHAR" >/dev/null
 	run sg plan
 	assert_output --partial '  # table.u has changed'
 	# a snapshot of another format is ignored, never trusted
@@ -163,7 +163,7 @@ YAML
 	sg apply -auto-approve -stage iac >/dev/null
 	printf 'a,b\n1,2\n' >"$P/.sigma/local/buckets/drift-land/x.csv"
 	sg apply -auto-approve -stage initial-data >/dev/null
-	sg query "DROP VIEW raw.ext" >/dev/null
+	sg query -dialect duckdb "DROP VIEW raw.ext" >/dev/null
 	run sg plan
 	assert_output --partial '  # external_table.ext has been deleted'
 	assert_output --partial '  # external_table.ext will be created'

@@ -31,5 +31,5 @@ state_json() {
 
 # a query on the local warehouse, as CSV without the header
 wh() {
-	"$SIGMA" -C "$P" query -format csv "$1" | tail -n +2
+	"$SIGMA" -C "$P" query -dialect duckdb -format csv "$1" | tail -n +2
 }

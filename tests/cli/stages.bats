@@ -10,7 +10,7 @@ funnel() {
 land_data() {
 	mkdir -p "$P/.sigma/local/buckets/funnel-landing/dia" "$P/.sigma/local/buckets/funnel-landing/eventos/dt=2026-01-01"
 	printf 'fecha;etapa;clientes;monto\n2026-01-02;visita;10;0\n' >"$P/.sigma/local/buckets/funnel-landing/dia/d1.csv"
-	sg query "COPY (SELECT 'click' AS evento, 3 AS n) TO '$P/.sigma/local/buckets/funnel-landing/eventos/dt=2026-01-01/p.parquet' (FORMAT PARQUET)" >/dev/null
+	sg query -dialect duckdb "COPY (SELECT 'click' AS evento, 3 AS n) TO '$P/.sigma/local/buckets/funnel-landing/eventos/dt=2026-01-01/p.parquet' (FORMAT PARQUET)" >/dev/null
 }
 
 @test "seed 003's bootstrap, stage by stage; a stage before its predecessor is refused" {
@@ -179,7 +179,7 @@ view:
   v: {dataset: raw, query: "SELECT id FROM raw.events", depends_on: [table.old_name]}
 YAML
 	sg apply -auto-approve >/dev/null
-	sg query "INSERT INTO raw.events VALUES (1), (2)" >/dev/null
+	sg query -dialect duckdb "INSERT INTO raw.events VALUES (1), (2)" >/dev/null
 	sed -i 's/old_name:/new_name:/; s/table.old_name/table.new_name/' "$P/sigma.yaml"
 	run sg plan
 	assert_output --partial '# table.old_name will be destroyed'

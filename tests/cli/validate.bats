@@ -303,7 +303,7 @@ YAML
 	assert_success
 	[ -d "$P/world/buckets/moved-bucket" ]
 	[ ! -e "$P/.sigma/local" ]
-	run sg query -format csv "SELECT 42 AS answer"
+	run sg query -dialect duckdb -format csv "SELECT 42 AS answer"
 	assert_output $'answer\n42'
 	[ -f "$P/world/warehouse.duckdb" ]
 }
