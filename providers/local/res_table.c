@@ -9,6 +9,7 @@
  */
 #include "providers/local/local_internal.h"
 
+#include "providers/local/bqsql.h"
 #include "providers/local/objects.h"
 #include "providers/schema.h"
 #include "util/fs.h"
@@ -364,13 +365,24 @@ static json_t *with_computed(sg_local *l, const json_t *planned)
 	return out;
 }
 
-static void view_sql(sg_buf *sql, const json_t *planned)
+/* A view's query is BigQuery SQL, translated as `sigma query` does; refused constructs fail the view. */
+static int view_sql(sg_buf *sql, const json_t *planned, sg_error *err)
 {
+	sg_buf duck = SG_BUF_INIT;
+	if (sg_bq_translate(attr_str(planned, "query"), NULL, &duck, err) < 0) {
+		sg_buf_free(&duck);
+		return sg_error_prefix(err, "query: ");
+	}
+	/* one statement: a trailing ';' would end the CREATE VIEW early */
+	while (duck.len && (duck.ptr[duck.len - 1] == ';' || duck.ptr[duck.len - 1] == '\n' || duck.ptr[duck.len - 1] == ' '))
+		sg_buf_truncate(&duck, duck.len - 1);
 	sg_buf_puts(sql, "CREATE OR REPLACE VIEW ");
 	qualified(sql, planned);
 	sg_buf_puts(sql, " AS\n");
-	sg_buf_puts(sql, attr_str(planned, "query"));
+	sg_buf_puts(sql, sg_buf_cstr(&duck));
 	sg_buf_puts(sql, ";\n");
+	sg_buf_free(&duck);
+	return 0;
 }
 
 /* Run `sql` and the object's _sigma.objects record in one transaction; *out = the record. */
@@ -427,7 +439,7 @@ int sg_local_table_create(sg_provider *p, const sg_kind *kind, const json_t *pla
 		sg_buf_free(&sql);
 		return rc;
 	} else if (!strcmp(kind->name, "view")) {
-		view_sql(&sql, planned);
+		rc = view_sql(&sql, planned, err);
 	} else {
 		rc = external_view_sql(l, planned, &sql, err);
 	}
@@ -546,7 +558,7 @@ int sg_local_table_update(sg_provider *p, const sg_kind *kind, const json_t *pri
 			sg_buf_puts(&sql, ";\n");
 		}
 	} else if (!strcmp(kind->name, "view")) {
-		view_sql(&sql, planned);
+		rc = view_sql(&sql, planned, err);
 	} else {
 		rc = external_view_sql(l, planned, &sql, err);
 	}

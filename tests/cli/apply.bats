@@ -374,3 +374,36 @@ YAML
 	assert_failure 1
 	assert_output --partial '-replace table.nope: no such resource in the manifests'
 }
+
+@test "a view's query is BigQuery SQL, translated; what cannot be translated fails with line and column" {
+	manifest sigma.yaml <<'YAML'
+dataset:
+  raw: {}
+table:
+  t: {dataset: raw, schema: [{name: id, type: STRING}, {name: amount, type: STRING}]}
+view:
+  v:
+    dataset: raw
+    depends_on: [table.t]
+    query: |
+      SELECT SAFE_CAST(id AS INT64) AS id, IFNULL(SAFE_CAST(amount AS NUMERIC), 0) AS amount
+      FROM `my-project.raw.t`
+YAML
+	run sg apply -auto-approve
+	assert_success
+	sg query -dialect duckdb "INSERT INTO raw.t VALUES ('1', '2.5'), ('x', NULL)" >/dev/null
+	run wh "SELECT coalesce(id::VARCHAR, 'null') || ':' || amount FROM raw.v ORDER BY 1"
+	assert_output $'1:2.500000000\nnull:0.000000000'
+	cat >>"$P/sigma.yaml" <<'YAML'
+  p:
+    dataset: raw
+    depends_on: [table.t]
+    query: |
+      SELECT *
+      FROM ML.PREDICT(MODEL `raw.m`, TABLE `raw.t`)
+YAML
+	run sg apply -auto-approve
+	assert_failure 1
+	assert_output --partial 'Error: view.p: creating: query: line 2, col 6:'
+	assert_output --partial 'ML.PREDICT'
+}
