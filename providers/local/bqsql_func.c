@@ -489,6 +489,22 @@ static int h_agg(bq_fcall *k, sg_buf *out)
 	return 0;
 }
 
+/* Is argument n a column path (a, t.a, `a`)? struct_pack names such a field after it. */
+static bool arg_is_path(const bq_fcall *k, size_t n)
+{
+	const bq_ctx *c = k->c;
+	size_t a = k->arg[n][0], b = k->arg[n][1];
+	if ((b - a) % 2 == 0)
+		return false;
+	for (size_t j = a; j < b; j++) {
+		bool ok = (j - a) % 2 == 0 ? (c->t[j].kind == BQ_IDENT || c->t[j].kind == BQ_QIDENT) && !bq_is_reserved(c, j)
+					   : bq_is_op(c, j, ".");
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 static int h_struct(bq_fcall *k, sg_buf *out)
 {
 	bq_ctx *c = k->c;
@@ -502,17 +518,13 @@ static int h_struct(bq_fcall *k, sg_buf *out)
 		if (b >= a + 3 && bq_is_kw(c, b - 2, "AS")) {
 			as[n] = b - 2;
 			any_named = true;
-		} else {
-			for (size_t j = a; j < b; j++) {
-				bool part = (j - a) % 2 == 0 ? (c->t[j].kind == BQ_IDENT || c->t[j].kind == BQ_QIDENT)
-							     : bq_is_op(c, j, ".");
-				if (!part || (j == b - 1 && (j - a) % 2))
-					all_paths = false;
-			}
+		} else if (!arg_is_path(k, n)) {
+			all_paths = false;
 		}
 	}
 	int rc = 0;
 	if (!any_named && !all_paths) {
+		/* STRUCT(1, 2): fields without names */
 		bq_fc_kw(k, out, "row");
 		rc = bq_xl(c, k->lp, k->rp + 1, true, out);
 		free(as);
@@ -533,10 +545,19 @@ static int h_struct(bq_fcall *k, sg_buf *out)
 			sg_buf_free(&name);
 			sg_buf_puts(out, " := ");
 			rc = bq_xl(c, a, as[n], false, out);
-		} else if (all_paths || b - a == 1 || (b - a) % 2 == 1) {
-			/* a column: struct_pack names the field after it */
+		} else if (arg_is_path(k, n)) {
+			/* a column path: BigQuery names the field after its last part */
+			sg_buf name = SG_BUF_INIT;
+			if (c->t[b - 1].kind == BQ_QIDENT)
+				bq_string_value(c->src, &c->t[b - 1], &name, c->err);
+			else
+				bq_put_tok(&name, c, b - 1);
+			bq_put_ident(out, sg_buf_cstr(&name));
+			sg_buf_free(&name);
+			sg_buf_puts(out, " := ");
 			rc = bq_xl(c, a, b, false, out);
 		} else {
+			/* BigQuery leaves it without a name; DuckDB needs one */
 			sg_buf_printf(out, "\"_field_%zu\" := ", n + 1);
 			rc = bq_xl(c, a, b, false, out);
 		}
