@@ -176,6 +176,16 @@ int cmd_query(int argc, char **argv, sg_cli *cli)
 	int i = 1;
 	while (i < argc) {
 		const char *v;
+		/* SQL may start with "--" (a comment): no flag holds whitespace, and "--" ends the flags */
+		if (!strcmp(argv[i], "--") && i + 1 < argc && !sql_arg) {
+			sql_arg = argv[i + 1];
+			i += 2;
+			continue;
+		}
+		if (!sql_arg && strpbrk(argv[i], " \t\n")) {
+			sql_arg = argv[i++];
+			continue;
+		}
 		if (sg_arg_value(argc, argv, &i, "format", &v)) {
 			if (!v || (strcmp(v, "table") && strcmp(v, "csv") && strcmp(v, "json") && strcmp(v, "ndjson")))
 				return sg_cli_usage(cli, usage, "-format: expected table, csv, json or ndjson");

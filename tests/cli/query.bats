@@ -368,3 +368,14 @@ hold_lock() {
 	kill "$HOLDER" 2>/dev/null || true
 	wait "$HOLDER" 2>/dev/null || true
 }
+
+@test "SQL that starts with a -- comment is SQL, not a flag" {
+	run sg query -format csv $'-- how many\nSELECT 40 + 2 AS n'
+	assert_success
+	assert_output $'n\n42'
+	run sg query -format csv -- "-1 AS n"
+	assert_failure
+	run sg query -format csv -- "SELECT -1 AS n"
+	assert_success
+	assert_output $'n\n-1'
+}
