@@ -34,14 +34,14 @@ static const command commands[] = {
 	{ "output", cmd_output, "print the outputs recorded by the last apply" },
 	{ "force-unlock", cmd_force_unlock, "remove a stale state lock by its ID" },
 	{ "query", cmd_query, "run SQL on the local warehouse" },
-	{ "version", cmd_version, "print sigma's version and its libraries'" },
-	{ "help", cmd_help, "list the commands" },
 	{ "fernet", cmd_fernet, "encrypt and decrypt Fernet (+gzip) files" },
 	{ "cp", cmd_cp, "copy files and objects to, from and between buckets" },
 	{ "ls", cmd_ls, "list buckets and objects" },
 	{ "cat", cmd_cat, "print objects to standard output" },
 	{ "rm", cmd_rm, "remove objects" },
 	{ "events", cmd_events, "list the event queue of bucket notifications" },
+	{ "version", cmd_version, "print sigma's version and its libraries'" },
+	{ "help", cmd_help, "list the commands" },
 };
 
 static void print_usage(FILE *out)
