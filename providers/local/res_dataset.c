@@ -126,22 +126,13 @@ int sg_local_dataset_read(sg_provider *p, const sg_kind *kind, const json_t *pri
 	sg_warehouse *w;
 	if (sg_local_warehouse(l, &w, err) < 0)
 		return -1;
-	l->wh_wrote = true;
 	sg_buf sql = SG_BUF_INIT;
 	sg_buf_puts(&sql, "SELECT o.attrs::VARCHAR FROM information_schema.schemata s "
 			  "LEFT JOIN _sigma.objects o ON o.kind = 'dataset' AND o.dataset = s.schema_name "
 			  "WHERE s.schema_name = ");
 	sg_sql_string(&sql, ds_name(prior));
-	json_t *rows = NULL;
-	int rc = sg_warehouse_rows(w, sql.ptr, 1, &rows, err);
+	int rc = sg_warehouse_json_cell(w, sql.ptr, out, err);
 	sg_buf_free(&sql);
-	if (rc == 0 && json_array_size(rows) == 1) {
-		const char *text = json_string_value(json_array_get(json_array_get(rows, 0), 0));
-		*out = text ? json_loads(text, 0, NULL) : json_object();
-		if (!*out)
-			*out = json_object();
-	}
-	json_decref(rows);
 	return rc;
 }
 
@@ -155,7 +146,6 @@ int sg_local_dataset_held(sg_provider *p, const sg_kind *kind, const json_t *pri
 	sg_warehouse *w;
 	if (sg_local_warehouse(l, &w, err) < 0)
 		return -1;
-	l->wh_wrote = true;
 	sg_buf sql = SG_BUF_INIT;
 	sg_buf_puts(&sql, "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema = ");
 	sg_sql_string(&sql, ds_name(prior));

@@ -596,7 +596,6 @@ int sg_local_table_read(sg_provider *p, const sg_kind *kind, const json_t *prior
 	sg_warehouse *w;
 	if (sg_local_warehouse(l, &w, err) < 0)
 		return -1;
-	l->wh_wrote = true;
 	sg_buf sql = SG_BUF_INIT;
 	sg_buf_puts(&sql, "SELECT o.attrs::VARCHAR FROM information_schema.tables t LEFT JOIN _sigma.objects o "
 			  "ON o.kind <> 'dataset' AND o.dataset = t.table_schema AND o.name = t.table_name "
@@ -604,16 +603,8 @@ int sg_local_table_read(sg_provider *p, const sg_kind *kind, const json_t *prior
 	sg_sql_string(&sql, attr_str(prior, "dataset"));
 	sg_buf_puts(&sql, " AND t.table_name = ");
 	sg_sql_string(&sql, attr_str(prior, "name"));
-	json_t *rows = NULL;
-	int rc = sg_warehouse_rows(w, sql.ptr, 1, &rows, err);
+	int rc = sg_warehouse_json_cell(w, sql.ptr, out, err);
 	sg_buf_free(&sql);
-	if (rc == 0 && json_array_size(rows) == 1) {
-		const char *text = json_string_value(json_array_get(json_array_get(rows, 0), 0));
-		*out = text ? json_loads(text, 0, NULL) : NULL;
-		if (!*out)
-			*out = json_object();
-	}
-	json_decref(rows);
 	return rc;
 }
 
@@ -627,7 +618,6 @@ int sg_local_table_held(sg_provider *p, const sg_kind *kind, const json_t *prior
 	sg_warehouse *w;
 	if (sg_local_warehouse(l, &w, err) < 0)
 		return -1;
-	l->wh_wrote = true;
 	json_t *cols = NULL;
 	if (existing_columns(w, prior, &cols, err) < 0)
 		return -1;

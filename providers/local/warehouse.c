@@ -423,3 +423,19 @@ int sg_warehouse_query(sg_warehouse *w, const char *sql, int64_t max_rows, sg_wh
 		sg_wh_result_free(out);
 	return rc;
 }
+
+int sg_warehouse_json_cell(sg_warehouse *w, const char *sql, json_t **out, sg_error *err)
+{
+	*out = NULL;
+	json_t *rows = NULL;
+	if (sg_warehouse_rows(w, sql, 1, &rows, err) < 0)
+		return -1;
+	if (json_array_size(rows) == 1) {
+		const char *text = json_string_value(json_array_get(json_array_get(rows, 0), 0));
+		*out = text ? json_loads(text, 0, NULL) : NULL;
+		if (!*out)
+			*out = json_object();
+	}
+	json_decref(rows);
+	return 0;
+}

@@ -56,6 +56,12 @@ typedef struct sg_wh_result {
 int sg_warehouse_query(sg_warehouse *w, const char *sql, int64_t max_rows, sg_wh_result *out, sg_error *err);
 void sg_wh_result_free(sg_wh_result *r);
 
+/*
+ * The first cell of a query's first row, parsed as JSON: *out = the value
+ * ({} when the cell is NULL or not JSON), or NULL when there is no row.
+ */
+int sg_warehouse_json_cell(sg_warehouse *w, const char *sql, json_t **out, sg_error *err);
+
 /* The single BIGINT of a one-row, one-column query (NULL → 0). */
 int sg_warehouse_int(sg_warehouse *w, const char *sql, int64_t *out, sg_error *err);
 
