@@ -313,6 +313,34 @@ static void check_depends_on(sg_manifest *m, sg_resource *r, sg_diags *d)
 	}
 }
 
+/* The provider's own check of a declaration, located in the manifest (inside a | block exactly). */
+static void check_with_provider(sg_resource *r, sg_diags *d)
+{
+	if (!r->kind->check)
+		return;
+	const char *attr = NULL;
+	int line = 0, col = 0;
+	sg_buf why = SG_BUF_INIT;
+	if (r->kind->check(r->kind, r->config, &attr, &line, &col, &why) < 0) {
+		const sg_ynode *n = attr ? sg_ymap_get(r->node, attr) : NULL;
+		sg_pos pos = n ? n->pos : r->pos;
+		if (n && n->kind == SG_Y_SCALAR && line > 0) {
+			if (n->block_line && n->literal) {
+				pos.line = n->block_line + line - 1;
+				pos.col = n->block_col + col - 1;
+			} else if (line == 1 && !n->block_line) {
+				pos.col += col - 1 + (n->plain ? 0 : 1);
+			}
+		}
+		if (line > 0)
+			sg_diags_add(d, SG_SEV_ERROR, &pos, r->address, "%s: line %d, col %d of the query: %s", attr, line, col,
+				     sg_buf_cstr(&why));
+		else
+			sg_diags_add(d, SG_SEV_ERROR, &pos, r->address, "%s: %s", attr ? attr : "", sg_buf_cstr(&why));
+	}
+	sg_buf_free(&why);
+}
+
 void sg_check_resources(sg_manifest *m, const sg_provider *prov, sg_diags *d)
 {
 	(void)prov;
@@ -321,6 +349,7 @@ void sg_check_resources(sg_manifest *m, const sg_provider *prov, sg_diags *d)
 		if (!r->config)
 			continue;
 		check_name(r, d);
+		check_with_provider(r, d);
 		check_depends_on(m, r, d);
 		if (!strcmp(r->kind_name, "table") || !strcmp(r->kind_name, "view")) {
 			check_table(m, r, d);

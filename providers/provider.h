@@ -93,6 +93,14 @@ typedef struct sg_kind {
 	 */
 	int (*held)(sg_provider *p, const struct sg_kind *kind, const json_t *prior, int64_t *count, const char **unit,
 		    sg_error *err);
+	/*
+	 * Optional: check a declaration beyond its schema (validate runs it; no
+	 * world needed). On a problem: -1, *attr the attribute at fault, `why`
+	 * the reason; when the reason is inside a text attribute, *line and *col
+	 * (1-based) locate it in that text, else they are 0.
+	 */
+	int (*check)(const struct sg_kind *kind, const json_t *config, const char **attr, int *line, int *col,
+		     sg_buf *why);
 } sg_kind;
 
 struct sg_provider {

@@ -8,40 +8,46 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define WAREHOUSE_TABLE_OPS                                                                                  \
+	.create = sg_local_table_create, .update = sg_local_table_update, .destroy = sg_local_table_destroy, \
+	.read = sg_local_table_read
+#define CONTROL_ROW_OPS                                                                                      \
+	.create = sg_local_row_create, .update = sg_local_row_update, .destroy = sg_local_row_destroy,       \
+	.read = sg_local_row_read
+
 static const sg_kind kind_bucket = {
-	"bucket", sg_schema_bucket, "iac", sg_name_valid_bucket,
-	sg_local_bucket_create, sg_local_bucket_update, sg_local_bucket_destroy, sg_local_bucket_read, NULL,
-	sg_local_bucket_held,
+	.name = "bucket", .attrs = sg_schema_bucket, .default_stage = "iac", .name_valid = sg_name_valid_bucket,
+	.create = sg_local_bucket_create, .update = sg_local_bucket_update, .destroy = sg_local_bucket_destroy,
+	.read = sg_local_bucket_read, .held = sg_local_bucket_held,
 };
 static const sg_kind kind_dataset = {
-	"dataset", sg_schema_dataset, "iac", sg_name_valid_bigquery,
-	sg_local_dataset_create, sg_local_dataset_update, sg_local_dataset_destroy, sg_local_dataset_read, NULL,
-	sg_local_dataset_held,
+	.name = "dataset", .attrs = sg_schema_dataset, .default_stage = "iac", .name_valid = sg_name_valid_bigquery,
+	.create = sg_local_dataset_create, .update = sg_local_dataset_update, .destroy = sg_local_dataset_destroy,
+	.read = sg_local_dataset_read, .held = sg_local_dataset_held,
 };
 static const sg_kind kind_table = {
-	"table", sg_schema_table, "iac", sg_name_valid_bigquery,
-	sg_local_table_create, sg_local_table_update, sg_local_table_destroy, sg_local_table_read,
-	sg_local_table_update_in_place, sg_local_table_held,
+	.name = "table", .attrs = sg_schema_table, .default_stage = "iac", .name_valid = sg_name_valid_bigquery,
+	WAREHOUSE_TABLE_OPS, .update_in_place = sg_local_table_update_in_place, .held = sg_local_table_held,
 };
 static const sg_kind kind_view = {
-	"view", sg_schema_view, "iac", sg_name_valid_bigquery,
-	sg_local_table_create, sg_local_table_update, sg_local_table_destroy, sg_local_table_read, NULL, NULL,
+	.name = "view", .attrs = sg_schema_view, .default_stage = "iac", .name_valid = sg_name_valid_bigquery,
+	WAREHOUSE_TABLE_OPS, .check = sg_local_view_check,
 };
 static const sg_kind kind_external_table = {
-	"external_table", sg_schema_external_table, "initial-data", sg_name_valid_bigquery,
-	sg_local_table_create, sg_local_table_update, sg_local_table_destroy, sg_local_table_read, NULL, NULL,
+	.name = "external_table", .attrs = sg_schema_external_table, .default_stage = "initial-data",
+	.name_valid = sg_name_valid_bigquery, WAREHOUSE_TABLE_OPS,
 };
 static const sg_kind kind_workflow_template = {
-	"workflow_template", sg_schema_workflow_template, "iac", sg_name_valid_workflow_template,
-	sg_local_row_create, sg_local_row_update, sg_local_row_destroy, sg_local_row_read, NULL, NULL,
+	.name = "workflow_template", .attrs = sg_schema_workflow_template, .default_stage = "iac",
+	.name_valid = sg_name_valid_workflow_template, CONTROL_ROW_OPS,
 };
 static const sg_kind kind_scheduler = {
-	"scheduler", sg_schema_scheduler, "workflow", sg_name_valid_scheduler,
-	sg_local_row_create, sg_local_row_update, sg_local_row_destroy, sg_local_row_read, NULL, NULL,
+	.name = "scheduler", .attrs = sg_schema_scheduler, .default_stage = "workflow",
+	.name_valid = sg_name_valid_scheduler, CONTROL_ROW_OPS,
 };
 static const sg_kind kind_artifact_repo = {
-	"artifact_repo", sg_schema_artifact_repo, "iac", sg_name_valid_artifact_repo,
-	sg_local_row_create, sg_local_row_update, sg_local_row_destroy, sg_local_row_read, NULL, NULL,
+	.name = "artifact_repo", .attrs = sg_schema_artifact_repo, .default_stage = "iac",
+	.name_valid = sg_name_valid_artifact_repo, CONTROL_ROW_OPS,
 };
 
 static const sg_kind *const local_kinds[] = {
@@ -66,7 +72,7 @@ static void local_free(sg_provider *p)
 	free(l);
 }
 
-static const sg_provider schema_only = { SG_PROVIDER_VERSION, "local", local_kinds, NULL, NULL };
+static const sg_provider schema_only = { .version = SG_PROVIDER_VERSION, .name = "local", .kinds = local_kinds };
 
 const sg_provider *sg_local_provider_schema(void)
 {

@@ -45,6 +45,9 @@ void sg_local_snapshot_after_close(sg_local *l);
 /* res_table.c: the DuckDB type of a BigQuery column (as information_schema spells it) */
 void sg_local_duck_type(sg_buf *out, const json_t *column);
 
+/* res_table.c: a view's query must translate (validate reports where it does not) */
+int sg_local_view_check(const sg_kind *kind, const json_t *config, const char **attr, int *line, int *col, sg_buf *why);
+
 /* res_table.c: does the table have the real _PARTITIONTIME column (ingestion-time partitioning)? */
 bool sg_local_has_partition_time(const json_t *planned);
 

@@ -16,6 +16,7 @@
 #include "util/text.h"
 
 #include <dirent.h>
+#include <stdio.h>
 #include <fnmatch.h>
 #include <string.h>
 #include <strings.h>
@@ -629,5 +630,28 @@ int sg_local_table_held(sg_provider *p, const sg_kind *kind, const json_t *prior
 	qualified(&sql, prior);
 	int rc = sg_warehouse_int(w, sql.ptr, count, err);
 	sg_buf_free(&sql);
+	return rc;
+}
+
+int sg_local_view_check(const sg_kind *kind, const json_t *config, const char **attr, int *line, int *col, sg_buf *why)
+{
+	(void)kind;
+	const char *query = attr_str(config, "query");
+	*attr = "query";
+	*line = *col = 0;
+	if (!query || strstr(query, "${"))
+		return 0; /* references are resolved at plan time; checked again at apply */
+	sg_buf duck = SG_BUF_INIT;
+	sg_error err = SG_ERROR_INIT;
+	int rc = sg_bq_translate(query, NULL, &duck, &err);
+	if (rc < 0) {
+		const char *msg = sg_error_msg(&err);
+		/* "line L, col C: what" */
+		if (sscanf(msg, "line %d, col %d:", line, col) == 2 && strchr(msg, ':'))
+			msg = strchr(msg, ':') + 2;
+		sg_buf_puts(why, msg);
+	}
+	sg_error_clear(&err);
+	sg_buf_free(&duck);
 	return rc;
 }

@@ -402,8 +402,10 @@ YAML
       SELECT *
       FROM ML.PREDICT(MODEL `raw.m`, TABLE `raw.t`)
 YAML
+	# refused while the manifests load, located in the file, before anything is created
 	run sg apply -auto-approve
 	assert_failure 1
-	assert_output --partial 'Error: view.p: creating: query: line 2, col 6:'
+	assert_output --partial 'sigma.yaml:17:12: error: view.p: query: line 2, col 6 of the query:'
 	assert_output --partial 'ML.PREDICT'
+	refute_output --partial 'Creating'
 }

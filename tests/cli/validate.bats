@@ -307,3 +307,23 @@ YAML
 	assert_output $'answer\n42'
 	[ -f "$P/world/warehouse.duckdb" ]
 }
+
+@test "a view's query that the BigQuery translation refuses is reported by validate, where it is" {
+	manifest sigma.yaml <<'YAML'
+dataset:
+  raw: {}
+view:
+  p:
+    dataset: raw
+    query: |
+      SELECT *
+      FROM ML.PREDICT(MODEL `raw.m`, TABLE `raw.t`)
+  q: {dataset: raw, query: "SELECT APPROX_TOP_COUNT(x, 2) FROM raw.t"}
+YAML
+	run sg validate
+	assert_failure 1
+	assert_output --partial 'sigma.yaml:8:12: error: view.p: query: line 2, col 6 of the query:'
+	assert_output --partial 'ML.PREDICT'
+	assert_output --partial 'sigma.yaml:9:36: error: view.q: query: line 1, col 8 of the query:'
+	assert_output --partial 'APPROX_TOP_COUNT'
+}
