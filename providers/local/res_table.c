@@ -400,6 +400,18 @@ static int commit_with_record(sg_local *l, sg_warehouse *w, const sg_kind *kind,
 	return 0;
 }
 
+/* Views and external tables are made the same way by a create and an update: CREATE OR REPLACE VIEW. */
+static int put_view(sg_local *l, sg_warehouse *w, const sg_kind *kind, const json_t *planned, json_t **out,
+		    sg_error *err)
+{
+	sg_buf sql = SG_BUF_INIT;
+	int rc = !strcmp(kind->name, "view") ? view_sql(&sql, planned, err) : external_view_sql(l, planned, &sql, err);
+	if (rc == 0)
+		rc = commit_with_record(l, w, kind, planned, &sql, out, err);
+	sg_buf_free(&sql);
+	return rc;
+}
+
 int sg_local_table_create(sg_provider *p, const sg_kind *kind, const json_t *planned, json_t **out, sg_error *err)
 {
 	sg_local *l = sg_local_from(p);
@@ -407,45 +419,37 @@ int sg_local_table_create(sg_provider *p, const sg_kind *kind, const json_t *pla
 	if (sg_local_warehouse(l, &w, err) < 0)
 		return -1;
 	l->wh_wrote = true;
+	if (strcmp(kind->name, "table"))
+		return put_view(l, w, kind, planned, out, err);
 	sg_buf sql = SG_BUF_INIT;
 	int rc = 0;
-	if (!strcmp(kind->name, "table")) {
-		/*
-		 * Create first, look only when that fails: checking the catalog before
-		 * every create costs O(tables) each, O(n^2) for a large first apply.
-		 */
-		create_table_sql(&sql, planned);
-		rc = commit_with_record(l, w, kind, planned, &sql, out, err);
-		if (rc < 0 && strstr(sg_error_msg(err), "already exists")) {
-			/* left by an apply killed after creating it: adopt it when it is what we planned */
-			sg_error_clear(err);
-			json_t *cols = NULL;
-			rc = existing_columns(w, planned, &cols, err);
-			json_t *schema = json_object_get(planned, "schema");
-			size_t extra = sg_local_has_partition_time(planned) ? 1 : 0;
-			bool same = rc == 0 && cols && json_array_size(cols) == json_array_size(schema) + extra;
-			for (size_t i = 0; same && i < json_array_size(cols); i++) {
-				const char *have = json_string_value(json_array_get(json_array_get(cols, i), 0));
-				same = !strcasecmp(have, attr_str(json_array_get(schema, i), "name"));
-			}
-			json_decref(cols);
-			if (rc == 0 && !same)
-				rc = sg_error_set(err, "table %s.%s already exists with other columns; drop it or rename this table",
-						  attr_str(planned, "dataset"), attr_str(planned, "name"));
-			if (rc == 0) {
-				sg_buf_clear(&sql);
-				rc = commit_with_record(l, w, kind, planned, &sql, out, err);
-			}
+	/*
+	 * Create first, look only when that fails: checking the catalog before
+	 * every create costs O(tables) each, O(n^2) for a large first apply.
+	 */
+	create_table_sql(&sql, planned);
+	rc = commit_with_record(l, w, kind, planned, &sql, out, err);
+	if (rc < 0 && strstr(sg_error_msg(err), "already exists")) {
+		/* left by an apply killed after creating it: adopt it when it is what we planned */
+		sg_error_clear(err);
+		json_t *cols = NULL;
+		rc = existing_columns(w, planned, &cols, err);
+		json_t *schema = json_object_get(planned, "schema");
+		size_t extra = sg_local_has_partition_time(planned) ? 1 : 0;
+		bool same = rc == 0 && cols && json_array_size(cols) == json_array_size(schema) + extra;
+		for (size_t i = 0; same && i < json_array_size(schema); i++) { /* _PARTITIONTIME comes last */
+			const char *have = json_string_value(json_array_get(json_array_get(cols, i), 0));
+			same = !strcasecmp(have, attr_str(json_array_get(schema, i), "name"));
 		}
-		sg_buf_free(&sql);
-		return rc;
-	} else if (!strcmp(kind->name, "view")) {
-		rc = view_sql(&sql, planned, err);
-	} else {
-		rc = external_view_sql(l, planned, &sql, err);
+		json_decref(cols);
+		if (rc == 0 && !same)
+			rc = sg_error_set(err, "table %s.%s already exists with other columns; drop it or rename this table",
+					  attr_str(planned, "dataset"), attr_str(planned, "name"));
+		if (rc == 0) {
+			sg_buf_clear(&sql);
+			rc = commit_with_record(l, w, kind, planned, &sql, out, err);
+		}
 	}
-	if (rc == 0)
-		rc = commit_with_record(l, w, kind, planned, &sql, out, err);
 	sg_buf_free(&sql);
 	return rc;
 }
@@ -523,45 +527,41 @@ int sg_local_table_update(sg_provider *p, const sg_kind *kind, const json_t *pri
 	if (sg_local_warehouse(l, &w, err) < 0)
 		return -1;
 	l->wh_wrote = true;
+	if (strcmp(kind->name, "table"))
+		return put_view(l, w, kind, planned, out, err);
 	sg_buf sql = SG_BUF_INIT;
 	int rc = 0;
-	if (!strcmp(kind->name, "table")) {
-		const json_t *old = json_object_get(prior, "schema"), *new = json_object_get(planned, "schema");
-		for (size_t i = 0; i < json_array_size(new); i++) {
-			const json_t *nc = json_array_get(new, i);
-			const json_t *oc = find_col(old, attr_str(nc, "name"));
-			if (oc) {
-				/* the changes update_in_place allowed: a lossless type, REQUIRED relaxed */
-				const char *ot = sg_column_type_canonical(attr_str(oc, "type"));
-				const char *nt = sg_column_type_canonical(attr_str(nc, "type"));
-				if (strcasecmp(ot, nt)) {
-					sg_buf_puts(&sql, "ALTER TABLE ");
-					qualified(&sql, planned);
-					sg_buf_puts(&sql, " ALTER COLUMN ");
-					sg_sql_ident(&sql, attr_str(nc, "name"));
-					sg_buf_puts(&sql, " TYPE ");
-					column_type(&sql, nc);
-					sg_buf_puts(&sql, ";\n");
-				}
-				if (!strcmp(attr_str(oc, "mode"), "REQUIRED") && !strcmp(attr_str(nc, "mode"), "NULLABLE")) {
-					sg_buf_puts(&sql, "ALTER TABLE ");
-					qualified(&sql, planned);
-					sg_buf_puts(&sql, " ALTER COLUMN ");
-					sg_sql_ident(&sql, attr_str(nc, "name"));
-					sg_buf_puts(&sql, " DROP NOT NULL;\n");
-				}
-				continue;
+	const json_t *old = json_object_get(prior, "schema"), *new = json_object_get(planned, "schema");
+	for (size_t i = 0; i < json_array_size(new); i++) {
+		const json_t *nc = json_array_get(new, i);
+		const json_t *oc = find_col(old, attr_str(nc, "name"));
+		if (oc) {
+			/* the changes update_in_place allowed: a lossless type, REQUIRED relaxed */
+			const char *ot = sg_column_type_canonical(attr_str(oc, "type"));
+			const char *nt = sg_column_type_canonical(attr_str(nc, "type"));
+			if (strcasecmp(ot, nt)) {
+				sg_buf_puts(&sql, "ALTER TABLE ");
+				qualified(&sql, planned);
+				sg_buf_puts(&sql, " ALTER COLUMN ");
+				sg_sql_ident(&sql, attr_str(nc, "name"));
+				sg_buf_puts(&sql, " TYPE ");
+				column_type(&sql, nc);
+				sg_buf_puts(&sql, ";\n");
 			}
-			sg_buf_puts(&sql, "ALTER TABLE ");
-			qualified(&sql, planned);
-			sg_buf_puts(&sql, " ADD COLUMN ");
-			column_def(&sql, nc);
-			sg_buf_puts(&sql, ";\n");
+			if (!strcmp(attr_str(oc, "mode"), "REQUIRED") && !strcmp(attr_str(nc, "mode"), "NULLABLE")) {
+				sg_buf_puts(&sql, "ALTER TABLE ");
+				qualified(&sql, planned);
+				sg_buf_puts(&sql, " ALTER COLUMN ");
+				sg_sql_ident(&sql, attr_str(nc, "name"));
+				sg_buf_puts(&sql, " DROP NOT NULL;\n");
+			}
+			continue;
 		}
-	} else if (!strcmp(kind->name, "view")) {
-		rc = view_sql(&sql, planned, err);
-	} else {
-		rc = external_view_sql(l, planned, &sql, err);
+		sg_buf_puts(&sql, "ALTER TABLE ");
+		qualified(&sql, planned);
+		sg_buf_puts(&sql, " ADD COLUMN ");
+		column_def(&sql, nc);
+		sg_buf_puts(&sql, ";\n");
 	}
 	if (rc == 0)
 		rc = commit_with_record(l, w, kind, planned, &sql, out, err);

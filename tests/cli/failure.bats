@@ -183,3 +183,20 @@ YAML
 	run jq -r '.serial, (.resources | length)' "$P/.sigma/state.json"
 	assert_output $'2\n2'
 }
+
+@test "an ingestion-time partitioned table left by a killed apply is adopted" {
+	manifest sigma.yaml <<'YAML'
+dataset:
+  raw: {}
+table:
+  land: {dataset: raw, schema: [{name: id, type: INT64}], partitioning: {type: DAY}}
+YAML
+	sg apply -auto-approve >/dev/null
+	# forget it as a killed apply would have: the table exists, the state does not know it
+	sg state rm table.land >/dev/null
+	run sg apply -auto-approve
+	assert_success
+	assert_output --partial 'table.land: Creation complete'
+	run sg plan -detailed-exitcode
+	assert_success
+}

@@ -53,63 +53,15 @@ YAML
 	  ('p3', '2024-06-02 12:00:00', '4', '40', TIMESTAMP '2024-06-02 00:00:00')" >/dev/null
 }
 
-# seed 002, "Camada Land para Raw", as written there (Dataform's config block left out)
+# seed 002, "Camada Land para Raw", as written there (Dataform's config block
+# left out); the same SQL is a translation fixture
 land_to_raw() {
-	manifest land_to_raw.sql <<'SQL'
-INSERT INTO
-  `RAW.marketplace_vendas` (
-    produto_id,
-    data_venda,
-    quantidade,
-    valor_total,
-    PARTITIONTIME )
-WITH
-  TABELA AS (
-  SELECT
-    produto_id,
-    data_venda,
-    quantidade,
-    valor_total,
-    _PARTITIONTIME AS PARTITIONTIME
-  FROM
-    `LAND.marketplace_vendas` ),
-  TABELA_B AS(
-  SELECT
-    MAX(PARTITIONTIME) AS PARTITIONTIME
-  FROM
-    `RAW.marketplace_vendas` )
-SELECT
-  a.*
-FROM
-TABELA a WHERE a.PARTITIONTIME = (SELECT MAX(PARTITIONTIME) FROM TABELA)
-SQL
+	cp "$SIGMA_SOURCE_DIR/tests/fixtures/sql/insert_with.bq.sql" "$P/land_to_raw.sql"
 }
 
 # seed 002, "Camada RAW para TRUSTED"
 raw_to_trusted() {
-	manifest raw_to_trusted.sql <<'SQL'
-SELECT
-  DISTINCT *
-FROM (
-  SELECT
-        cast(produto_id AS string) AS produto_id,
-        cast(data_venda AS TIMESTAMP) AS data_venda,
-        cast(quantidade AS int64) AS quantidade,
-        cast(valor_total AS FLOAT64) AS valor_total,
-  FROM (
-    SELECT
-      DISTINCT A.*
-    FROM
-      `RAW.marketplace_vendas` A )
-  WHERE
-    PARTITIONTIME = (
-    SELECT
-      MAX(PARTITIONTIME)
-    FROM
-      `RAW.marketplace_vendas`) )
-ORDER BY
-  cast(produto_id AS string)
-SQL
+	cp "$SIGMA_SOURCE_DIR/tests/fixtures/sql/seed002_trusted.bq.sql" "$P/raw_to_trusted.sql"
 }
 
 @test "an ingestion-time partitioned table has the _PARTITIONTIME column loads fill" {
