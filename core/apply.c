@@ -140,9 +140,6 @@ static void run_node(runner *r, op_node *n)
 			rc = -1;
 		else
 			id = obj_name(planned);
-	} else if (!kind) {
-		rc = sg_error_set(&err, "the manifests no longer declare any %s, so sigma cannot destroy it",
-				  c->kind_name ? c->kind_name : "resource of this kind");
 	}
 	emit(r, n, false, true, 0, NULL, id);
 	double t0 = now_s();

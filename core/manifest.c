@@ -15,15 +15,20 @@
 #include <string.h>
 
 static const char *const meta_args[] = { "depends_on", "stage", "prevent_destroy", NULL };
-static const char *const stages[] = { "iac", "initial-data", "workflow", NULL };
+const char *const sg_stages[] = { "iac", "initial-data", "workflow", NULL };
+
+int sg_stage_rank(const char *stage)
+{
+	for (int i = 0; stage && sg_stages[i]; i++) {
+		if (!strcmp(sg_stages[i], stage))
+			return i;
+	}
+	return -1;
+}
 
 bool sg_stage_valid(const char *stage)
 {
-	for (size_t i = 0; stages[i]; i++) {
-		if (!strcmp(stages[i], stage))
-			return true;
-	}
-	return false;
+	return sg_stage_rank(stage) >= 0;
 }
 
 sg_resource *sg_manifest_resource(const sg_manifest *m, const char *address)

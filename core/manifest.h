@@ -92,6 +92,10 @@ void sg_manifest_free(sg_manifest *m);
 sg_resource *sg_manifest_resource(const sg_manifest *m, const char *address);
 sg_variable *sg_manifest_variable(const sg_manifest *m, const char *name);
 
+/* The stages, in the order they apply. */
+extern const char *const sg_stages[];
+/* 0, 1, 2 for iac, initial-data, workflow; -1 otherwise. */
+int sg_stage_rank(const char *stage);
 /* Is `stage` one of iac, initial-data, workflow? */
 bool sg_stage_valid(const char *stage);
 

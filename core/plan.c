@@ -9,17 +9,6 @@
 
 #include <string.h>
 
-const char *const sg_stages[] = { "iac", "initial-data", "workflow", NULL };
-
-int sg_stage_rank(const char *stage)
-{
-	for (int i = 0; stage && sg_stages[i]; i++) {
-		if (!strcmp(sg_stages[i], stage))
-			return i;
-	}
-	return -1;
-}
-
 static void count_change(sg_plan *p, const sg_change *c)
 {
 	switch (c->action) {
@@ -545,7 +534,8 @@ int sg_plan_build(const sg_manifest *m, sg_state *st, const sg_plan_opts *opts, 
 		if (!kind) {
 			sg_pos pos = { NULL, 0, 0 };
 			sg_diags_add(d, SG_SEV_ERROR, &pos, addr, "the state records a resource of kind \"%s\", which this "
-							       "provider does not know", kind_name ? kind_name : "?");
+							       "provider does not know; if it was left by another tool, forget it with "
+							       "sigma state rm %s", kind_name ? kind_name : "?", addr);
 		}
 		c->action = SG_ACT_DELETE;
 		c->prior_entry = json_incref(entry);

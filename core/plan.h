@@ -69,10 +69,6 @@ typedef struct sg_plan_opts {
 	bool allow_data_loss;          /* -allow-data-loss */
 } sg_plan_opts;
 
-/* The stages, in order. */
-extern const char *const sg_stages[];
-/* 0, 1, 2 for iac, initial-data, workflow; -1 otherwise. */
-int sg_stage_rank(const char *stage);
 
 int sg_plan_build(const sg_manifest *m, sg_state *st, const sg_plan_opts *opts, sg_plan **out, sg_diags *d);
 void sg_plan_free(sg_plan *p);
