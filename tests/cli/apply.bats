@@ -409,3 +409,21 @@ YAML
 	assert_output --partial 'ML.PREDICT'
 	refute_output --partial 'Creating'
 }
+
+@test "data loss: destroying a dataset counts the rows of its tables" {
+	manifest sigma.yaml <<'YAML'
+dataset:
+  raw: {delete_contents_on_destroy: true}
+YAML
+	sg apply -auto-approve >/dev/null
+	sg query -dialect duckdb "CREATE TABLE raw.hand_made AS SELECT * FROM range(7)" >/dev/null
+	run sg destroy -auto-approve
+	assert_failure 1
+	assert_output --partial '  # dataset.raw holds 7 rows that this plan would delete'
+	run wh "SELECT count(*) FROM raw.hand_made"
+	assert_output 7
+	run sg destroy -auto-approve -allow-data-loss
+	assert_success
+	run wh "SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'raw'"
+	assert_output 0
+}
