@@ -41,6 +41,7 @@ int cmd_ls(int argc, char **argv, sg_cli *cli);
 int cmd_cat(int argc, char **argv, sg_cli *cli);
 int cmd_rm(int argc, char **argv, sg_cli *cli);
 int cmd_events(int argc, char **argv, sg_cli *cli);
+int cmd_transform(int argc, char **argv, sg_cli *cli);
 
 /*
  * Flag parsing. `*i` indexes argv; on a match the flag (and its value) are
@@ -64,6 +65,11 @@ void sg_cli_print_diags(const sg_cli *cli, const sg_diags *d);
 
 /* The local provider's root for the project in cli->dir (sigma.local_root). */
 int sg_cli_local_root(const sg_cli *cli, sg_buf *out, sg_error *err);
+/*
+ * The transform project named by sigma.yaml (sigma: {transform: {dir: D}}),
+ * absolute, into `out`: 0; 1 when sigma.yaml names none; -1 on error.
+ */
+int sg_cli_transform_dir(const sg_cli *cli, sg_buf *out, sg_error *err);
 
 /* ANSI colour helpers: return "" when colour is off. */
 const char *sg_c_red(bool on);

@@ -40,6 +40,7 @@ static const command commands[] = {
 	{ "cat", cmd_cat, "print objects to standard output" },
 	{ "rm", cmd_rm, "remove objects" },
 	{ "events", cmd_events, "list the event queue of bucket notifications" },
+	{ "transform", cmd_transform, "compile and run a SQLX (Dataform) transform project" },
 	{ "version", cmd_version, "print sigma's version and its libraries'" },
 	{ "help", cmd_help, "list the commands" },
 };
