@@ -19,6 +19,7 @@ struct sg_warehouse {
 	duckdb_connection conn;
 	pthread_mutex_t mu;
 	int lock_fd;
+	bool is_session; /* a second connection: the database belongs to another handle */
 };
 
 void sg_sql_ident(sg_buf *out, const char *s)
@@ -113,7 +114,13 @@ int sg_warehouse_open(const char *path, const char *holder, int64_t timeout_ms, 
 	sg_warehouse *w = sg_calloc(1, sizeof(*w));
 	w->lock_fd = lock_fd;
 	char *open_err = NULL;
-	if (duckdb_open_ext(path, &w->db, config, &open_err) != DuckDBSuccess) {
+	/*
+	 * The file is attached under a fixed catalog name instead of being
+	 * opened directly: DuckDB names a database after its file, and a dataset
+	 * called "warehouse" (seed 000 has one) would make every
+	 * warehouse.table ambiguous between the catalog and the schema.
+	 */
+	if (duckdb_open_ext(NULL, &w->db, config, &open_err) != DuckDBSuccess) {
 		sg_error_set(err, "cannot open the warehouse %s: %s", path, open_err ? open_err : "unknown error");
 		duckdb_free(open_err);
 		duckdb_destroy_config(&config);
@@ -134,6 +141,17 @@ int sg_warehouse_open(const char *path, const char *holder, int64_t timeout_ms, 
 	 * checkpoint; with the default 16 MB a first apply of thousands of tables
 	 * checkpoints again and again. It still checkpoints when closed.
 	 */
+	sg_buf attach = SG_BUF_INIT;
+	sg_buf_puts(&attach, "ATTACH ");
+	sg_sql_string(&attach, path);
+	sg_buf_puts(&attach, " AS " SG_WAREHOUSE_CATALOG "; USE " SG_WAREHOUSE_CATALOG ";");
+	int attached = sg_warehouse_exec(w, attach.ptr, err);
+	sg_buf_free(&attach);
+	if (attached < 0) {
+		sg_error_prefix(err, "cannot open the warehouse %s: ", path);
+		sg_warehouse_close(w);
+		return -1;
+	}
 	if (sg_warehouse_exec(w, "SET TimeZone = 'UTC'; SET checkpoint_threshold = '1GB';"
 				 "CREATE SCHEMA IF NOT EXISTS _sigma;"
 				 "CREATE TABLE IF NOT EXISTS _sigma.objects("
@@ -148,12 +166,32 @@ int sg_warehouse_open(const char *path, const char *holder, int64_t timeout_ms, 
 	return 0;
 }
 
+int sg_warehouse_session(sg_warehouse *w, sg_warehouse **out, sg_error *err)
+{
+	sg_warehouse *s = sg_calloc(1, sizeof(*s));
+	s->db = w->db;
+	s->lock_fd = -1;
+	s->is_session = true;
+	if (duckdb_connect(w->db, &s->conn) != DuckDBSuccess) {
+		free(s);
+		return sg_error_set(err, "cannot open another connection to the warehouse");
+	}
+	pthread_mutex_init(&s->mu, NULL);
+	if (sg_warehouse_exec(s, "SET TimeZone = 'UTC'; USE " SG_WAREHOUSE_CATALOG ";", err) < 0) {
+		sg_warehouse_close(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
 void sg_warehouse_close(sg_warehouse *w)
 {
 	if (!w)
 		return;
 	duckdb_disconnect(&w->conn);
-	duckdb_close(&w->db);
+	if (!w->is_session)
+		duckdb_close(&w->db);
 	pthread_mutex_destroy(&w->mu);
 	if (w->lock_fd >= 0)
 		close(w->lock_fd); /* releases the flock */

@@ -23,13 +23,27 @@
 
 typedef struct sg_warehouse sg_warehouse;
 
+/* The DuckDB catalog the warehouse file is attached as (and USEd). */
+#define SG_WAREHOUSE_CATALOG "__sigma_warehouse"
+
 /*
  * Open (creating when missing) the warehouse at `path`, waiting up to
  * `timeout_ms` for another process that holds it. `holder` describes this
  * process for others who wait ("sigma apply", pid is added).
  */
 int sg_warehouse_open(const char *path, const char *holder, int64_t timeout_ms, sg_warehouse **out, sg_error *err);
+/*
+ * Close a warehouse handle or a session. Sessions must be closed before the
+ * handle they came from.
+ */
 void sg_warehouse_close(sg_warehouse *w);
+/*
+ * A second connection to the same open database, for another thread:
+ * statements on different sessions run concurrently, each session's in
+ * order (DuckDB's MVCC; two transactions writing one table conflict and
+ * one fails). Close it with sg_warehouse_close() before `w`.
+ */
+int sg_warehouse_session(sg_warehouse *w, sg_warehouse **out, sg_error *err);
 
 /* Run one or more statements; rows are discarded. */
 int sg_warehouse_exec(sg_warehouse *w, const char *sql, sg_error *err);
