@@ -1,18 +1,24 @@
 /*
  * sigma graph [-var ...] [-var-file F]
+ * sigma graph --lineage [DIR] [--vars k=v,...]
  *
  * The resource graph as DOT: one node per resource, an edge from each
  * resource to what it depends on, the stages as clusters. Render it with
- * `sigma graph | dot -Tsvg > graph.svg`.
+ * `sigma graph | dot -Tsvg > graph.svg`. With --lineage, the table lineage
+ * of the SQLX transform project instead: declarations (sources) → tables,
+ * views, operations → assertions.
  */
 #include "cli/common.h"
 
+#include "cli/transform_cli.h"
 #include "core/plan.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static const char usage[] = "sigma graph [-var NAME=VALUE] [-var-file FILE]";
+static const char usage[] = "sigma graph [-var NAME=VALUE] [-var-file FILE]\n"
+			    "       sigma graph --lineage [DIR] [--vars NAME=VALUE,...]";
 
 static void quoted(const char *s)
 {
@@ -27,6 +33,21 @@ static void quoted(const char *s)
 
 int cmd_graph(int argc, char **argv, sg_cli *cli)
 {
+	for (int k = 1; k < argc; k++) {
+		if (!strcmp(argv[k], "-lineage") || !strcmp(argv[k], "--lineage")) {
+			/* the rest are transform arguments: `transform lineage ARGS` */
+			char **rest = calloc((size_t)argc + 1, sizeof(char *));
+			int n = 0;
+			rest[n++] = "lineage";
+			for (int j = 1; j < argc; j++) {
+				if (j != k)
+					rest[n++] = argv[j];
+			}
+			int rc = sg_cli_transform_lineage(n, rest, cli);
+			free(rest);
+			return rc;
+		}
+	}
 	sg_cli_opts o;
 	sg_cli_opts_init(&o);
 	int i = 1;

@@ -133,6 +133,11 @@ out:
 	return rc;
 }
 
+int sg_cli_transform_lineage(int argc, char **argv, sg_cli *cli)
+{
+	return transform_compile(argc, argv, cli);
+}
+
 int cmd_transform(int argc, char **argv, sg_cli *cli)
 {
 	if (argc < 2)

@@ -15,6 +15,8 @@ int sg_cli_parse_vars(const sg_cli *cli, const char *spec, json_t *vars);
  * diagnostics are printed. `vars` may be NULL.
  */
 int sg_cli_transform_project(const sg_cli *cli, const char *dir_arg, json_t *vars, sg_sx_project **out);
+/* sigma transform lineage ... (argv[0] is "lineage") */
+int sg_cli_transform_lineage(int argc, char **argv, sg_cli *cli);
 /* sigma transform run ... (argv[0] is "run") */
 int sg_cli_transform_run(int argc, char **argv, sg_cli *cli);
 
