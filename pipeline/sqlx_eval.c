@@ -194,6 +194,21 @@ static int resolve_args(ctx *c, const sg_jexpr *e, sg_sx_action **out)
 			}
 			parts[3 - e->n + i] = args[i].s;
 		}
+		/* config dependencies may spell "schema.name" or "database.schema.name" */
+		if (e->n == 1 && !strcmp(e->str, "dependencies") && strchr(parts[2], '.')) {
+			char *copy = sg_arena_strdup(&c->p->arena, parts[2]);
+			char *dot2 = strrchr(copy, '.');
+			*dot2 = '\0';
+			parts[2] = dot2 + 1;
+			char *dot1 = strrchr(copy, '.');
+			if (dot1) {
+				*dot1 = '\0';
+				parts[1] = dot1 + 1;
+				parts[0] = copy;
+			} else {
+				parts[1] = copy;
+			}
+		}
 	}
 	const slot *s;
 	sg_buf key = SG_BUF_INIT;
@@ -412,13 +427,26 @@ static int render(ctx *c, const sg_sx_tmpl *t, const char **out)
 	return 0;
 }
 
-static int render_list(ctx *c, const sg_sx_tmpl *t, size_t n, sg_sx_strs *out)
+static bool is_blank(const char *s)
+{
+	for (; *s; s++) {
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return false;
+	}
+	return true;
+}
+
+/* Statements of a block; with `drop_blank`, as Dataform does for pre/post operations, blank ones go. */
+static int render_list(ctx *c, const sg_sx_tmpl *t, size_t n, bool drop_blank, sg_sx_strs *out)
 {
 	out->items = sg_arena_alloc(&c->p->arena, (n + 1) * sizeof(char *));
-	out->n = n;
+	out->n = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (render(c, &t[i], &out->items[i]) < 0)
+		const char *s;
+		if (render(c, &t[i], &s) < 0)
 			return -1;
+		if (!drop_blank || !is_blank(s))
+			out->items[out->n++] = s;
 	}
 	return 0;
 }
@@ -497,7 +525,7 @@ int sx_render_action(sg_sx_project *p, const sx_checks *chk, sg_diags *d)
 	switch (a->type) {
 	case SG_SX_DECLARATION: rc = 0; goto out;
 	case SG_SX_OPERATIONS:
-		if (render_list(&c, f->body, f->nbody, &a->queries) < 0)
+		if (render_list(&c, f->body, f->nbody, false, &a->queries) < 0)
 			goto out;
 		break;
 	default:
@@ -505,13 +533,13 @@ int sx_render_action(sg_sx_project *p, const sx_checks *chk, sg_diags *d)
 			goto out;
 		break;
 	}
-	if (render_list(&c, f->pre, f->npre, &a->pre_ops) < 0 || render_list(&c, f->post, f->npost, &a->post_ops) < 0)
+	if (render_list(&c, f->pre, f->npre, true, &a->pre_ops) < 0 || render_list(&c, f->post, f->npost, true, &a->post_ops) < 0)
 		goto out;
 	if (a->type == SG_SX_INCREMENTAL) {
 		c.incremental = true;
 		if (render(&c, &f->body[0], &a->incremental_query) < 0 ||
-		    render_list(&c, f->pre, f->npre, &a->inc_pre_ops) < 0 ||
-		    render_list(&c, f->post, f->npost, &a->inc_post_ops) < 0)
+		    render_list(&c, f->pre, f->npre, true, &a->inc_pre_ops) < 0 ||
+		    render_list(&c, f->post, f->npost, true, &a->inc_post_ops) < 0)
 			goto out;
 	}
 	rc = 0;
