@@ -27,7 +27,7 @@ ls -1 .sigma/local/buckets
 
 step "the local world: the warehouse (DuckDB, .sigma/local/warehouse.duckdb)"
 "$sigma" query "SELECT schema_name AS dataset FROM information_schema.schemata
-                WHERE catalog_name = 'warehouse' AND schema_name NOT IN ('_sigma', 'main', 'information_schema', 'pg_catalog')
+                WHERE catalog_name = current_database() AND schema_name NOT IN ('_sigma', 'main', 'information_schema', 'pg_catalog')
                 ORDER BY 1"
 "$sigma" query "SELECT table_schema AS dataset, table_name AS name, table_type AS type
                 FROM information_schema.tables WHERE table_schema <> '_sigma' ORDER BY 1, 2"
@@ -36,6 +36,16 @@ step "the local world: the warehouse (DuckDB, .sigma/local/warehouse.duckdb)"
 
 step "the local world: the control store (SQLite, .sigma/local/control.db)"
 sqlite3 -header -column .sigma/local/control.db "SELECT kind, name, created_at FROM resources ORDER BY kind, name"
+
+step "a day of lkp_fechas lands in raw (what the load step will do)"
+"$sigma" query "INSERT INTO raw.lkp_fechas (fecha, anio, mes, dia, nombre_dia, es_feriado)
+                SELECT d, EXTRACT(YEAR FROM d), EXTRACT(MONTH FROM d), EXTRACT(DAY FROM d),
+                       FORMAT_DATE('%A', d), d = DATE '2026-01-01'
+                FROM UNNEST(GENERATE_DATE_ARRAY(DATE '2026-01-01', DATE '2026-01-31')) AS d"
+
+step "the transforms downstream of lkp_fechas (seed 000: X from lkp_fechas, Y from X)"
+"$sigma" transform run --actions lkp_fechas --include-dependents
+"$sigma" query "SELECT * FROM warehouse.resumen_mensual"
 
 step "sigma output"
 "$sigma" output
