@@ -116,11 +116,11 @@ static int transform_compile(int argc, char **argv, sg_cli *cli)
 		sg_sx_project_dot(p, &text);
 		fputs(sg_buf_cstr(&text), stdout);
 	} else if (as_json) {
-		json_t *j = sg_sx_project_json(p);
-		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		puts(s);
-		free(s);
-		json_decref(j);
+		if (sg_sx_project_write_json(p, stdout) < 0 || fflush(stdout) != 0) {
+			sg_cli_error(cli, "cannot write the compiled graph to standard output");
+			SG_FREE_AT_EXIT(sg_sx_project_free(p));
+			goto out;
+		}
 	} else {
 		sg_sx_project_text(p, &text);
 		fputs(sg_buf_cstr(&text), stdout);

@@ -27,6 +27,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* ------------------------------------------------------- one SQLX file */
 
@@ -151,6 +152,8 @@ sg_sx_action *sg_sx_find(const sg_sx_project *p, const char *name);
 
 /* The graph in the shape of `dataform compile --json` (docs/sqlx.md). */
 json_t *sg_sx_project_json(const sg_sx_project *p);
+/* The same document written to `f` an action at a time (constant memory beyond the graph). */
+int sg_sx_project_write_json(const sg_sx_project *p, FILE *f);
 /* The graph for people: one paragraph per action. */
 void sg_sx_project_text(const sg_sx_project *p, sg_buf *out);
 /* Table lineage as DOT. */

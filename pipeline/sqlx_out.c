@@ -4,6 +4,7 @@
  */
 #include "pipeline/sqlx.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static json_t *target_json(const sg_sx_target *t)
@@ -98,6 +99,55 @@ static json_t *action_json(const sg_sx_action *a)
 	return o;
 }
 
+static json_t *project_config_json(const sg_sx_project *p)
+{
+	json_t *conf = json_pack("{s:s, s:s, s:s, s:s, s:O}", "warehouse", "bigquery", "defaultSchema", p->schema,
+				 "assertionSchema", p->assertion_schema, "defaultDatabase", p->database, "vars", p->vars);
+	if (p->location)
+		json_object_set_new(conf, "defaultLocation", json_string(p->location));
+	if (p->name_prefix)
+		json_object_set_new(conf, "tablePrefix", json_string(p->name_prefix));
+	if (p->schema_suffix)
+		json_object_set_new(conf, "schemaSuffix", json_string(p->schema_suffix));
+	return conf;
+}
+
+static int category(const sg_sx_action *a)
+{
+	return a->type <= SG_SX_INCREMENTAL ? 0 : a->type == SG_SX_OPERATIONS ? 1 : a->type == SG_SX_ASSERTION ? 2 : 3;
+}
+
+/* One value at a time, so a large project never has its whole JSON in memory. */
+static int dump(FILE *f, json_t *v, const char *before)
+{
+	fputs(before, f);
+	int rc = json_dumpf(v, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(v);
+	return rc;
+}
+
+int sg_sx_project_write_json(const sg_sx_project *p, FILE *f)
+{
+	static const char *const names[] = { "tables", "operations", "assertions", "declarations" };
+	int rc = 0;
+	for (int c = 0; c < 4; c++) {
+		fprintf(f, "%s\"%s\": [", c ? "],\n" : "{\n", names[c]);
+		bool first = true;
+		for (size_t i = 0; i < p->n; i++) {
+			if (category(p->actions[i]) != c)
+				continue;
+			rc |= dump(f, action_json(p->actions[i]), first ? "\n" : ",\n");
+			first = false;
+		}
+	}
+	rc |= dump(f, project_config_json(p), "],\n\"projectConfig\": ");
+	fputs(",\n\"targets\": [", f);
+	for (size_t i = 0; i < p->n; i++)
+		rc |= dump(f, target_json(&p->actions[i]->target), i ? ",\n" : "\n");
+	fputs("],\n\"graphErrors\": {}\n}\n", f);
+	return rc || ferror(f) ? -1 : 0;
+}
+
 json_t *sg_sx_project_json(const sg_sx_project *p)
 {
 	json_t *tables = json_array(), *ops = json_array(), *asserts = json_array(), *decls = json_array();
@@ -111,14 +161,7 @@ json_t *sg_sx_project_json(const sg_sx_project *p)
 		json_array_append_new(list, action_json(a));
 		json_array_append_new(targets, target_json(&a->target));
 	}
-	json_t *conf = json_pack("{s:s, s:s, s:s, s:s, s:O}", "warehouse", "bigquery", "defaultSchema", p->schema,
-				 "assertionSchema", p->assertion_schema, "defaultDatabase", p->database, "vars", p->vars);
-	if (p->location)
-		json_object_set_new(conf, "defaultLocation", json_string(p->location));
-	if (p->name_prefix)
-		json_object_set_new(conf, "tablePrefix", json_string(p->name_prefix));
-	if (p->schema_suffix)
-		json_object_set_new(conf, "schemaSuffix", json_string(p->schema_suffix));
+	json_t *conf = project_config_json(p);
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:{}}", "tables", tables, "operations", ops, "assertions",
 			 asserts, "declarations", decls, "projectConfig", conf, "targets", targets, "graphErrors");
 }
