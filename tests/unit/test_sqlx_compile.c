@@ -772,6 +772,50 @@ static void test_errors_collected(void **state)
 	fixture_free(&f);
 }
 
+/* ------------------------------------------------ fixed divergences */
+
+/*
+ * Dataform drops pre- and post-operations that are only blank (a trailing
+ * ---, an empty block) from preOps/postOps; the incremental forms keep
+ * them. sigma used to keep them, so a run would send BigQuery an empty
+ * statement.
+ */
+static void test_blank_operations_dropped(void **state)
+{
+	(void)state;
+	fixture f;
+	compile_with(&f, NULL, SETTINGS, "definitions/t.sqlx",
+		     "config { type: 'table' }\n"
+		     "pre_operations {\n  SELECT 1\n  ---\n}\n"
+		     "post_operations {}\n"
+		     "SELECT 1\n",
+		     "definitions/i.sqlx",
+		     "config { type: 'incremental' }\n"
+		     "pre_operations {\n  ---\n  SELECT 2\n}\n"
+		     "post_operations {\n  \n}\n"
+		     "SELECT 1\n",
+		     NULL);
+	expect_ok(&f);
+	sg_sx_action *t = find(&f, "t");
+	assert_int_equal(t->pre_ops.n, 1);
+	assert_string_equal(t->pre_ops.items[0], "\n  SELECT 1\n  ");
+	assert_int_equal(t->post_ops.n, 0);
+	sg_sx_action *i = find(&f, "i");
+	assert_int_equal(i->pre_ops.n, 1);
+	assert_string_equal(i->pre_ops.items[0], "\n  SELECT 2\n");
+	assert_int_equal(i->post_ops.n, 0);
+	assert_int_equal(i->inc_pre_ops.n, 2);
+	assert_string_equal(i->inc_pre_ops.items[0], "\n  ");
+	assert_int_equal(i->inc_post_ops.n, 1);
+	json_t *j = sg_sx_project_json(f.p);
+	json_t *jt = json_array_get(json_object_get(j, "tables"), 1);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(jt, "target"), "name")), "t");
+	assert_null(json_object_get(jt, "postOps"));
+	assert_int_equal(json_array_size(json_object_get(jt, "preOps")), 1);
+	json_decref(j);
+	fixture_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -796,6 +840,7 @@ int main(void)
 		cmocka_unit_test(test_error_undefined_variable),
 		cmocka_unit_test(test_error_settings),
 		cmocka_unit_test(test_errors_collected),
+		cmocka_unit_test(test_blank_operations_dropped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
