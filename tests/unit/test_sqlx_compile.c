@@ -137,6 +137,13 @@ static void expect_has(const char *s, const char *needle)
 
 #define SETTINGS "defaultProject: proj\ndefaultDataset: ds\n"
 
+static void expect_lacks(const char *s, const char *needle)
+{
+	assert_non_null(s);
+	if (strstr(s, needle))
+		fail_msg("<%s>\ncontains <%s>", s, needle);
+}
+
 /* ------------------------------------------------------------ targets */
 
 static void test_targets_prefix_suffix(void **state)
@@ -816,6 +823,40 @@ static void test_blank_operations_dropped(void **state)
 	fixture_free(&f);
 }
 
+/*
+ * In Dataform a -- comment is SQL text: its ${...} is escaped, not
+ * evaluated (sqlx/lexer.ts reads the comment as one token and
+ * core/compilers.ts escapes "${" in it). sigma used to evaluate it, so a
+ * commented-out ref to a table that no longer exists failed the compile,
+ * and one that still exists added a dependency.
+ */
+static void test_subst_in_sql_comment_is_text(void **state)
+{
+	(void)state;
+	fixture f;
+	compile_with(&f, NULL, SETTINGS, "definitions/a.sqlx", "config { type: 'table' }\nSELECT 1\n",
+		     "definitions/v.sqlx",
+		     "config { type: 'view' }\n"
+		     "SELECT * -- FROM ${ref(\"gone\")}\n"
+		     "-- JOIN ${ref('a')} ${foo(}\n"
+		     "/* ${ref('gone')} */\n"
+		     "FROM ${ref('a')} # ${name()}\n",
+		     "definitions/op.sqlx",
+		     "config { type: 'operations' }\n"
+		     "pre_operations {}\n"
+		     "SELECT 1 -- ${ref('a')} }\n",
+		     NULL);
+	expect_ok(&f);
+	sg_sx_action *v = find(&f, "v");
+	assert_string_equal(v->query, "\nSELECT * -- FROM ${ref(\"gone\")}\n-- JOIN ${ref('a')} ${foo(}\n"
+				      "/* ${ref('gone')} */\nFROM `proj.ds.a` # v\n");
+	assert_int_equal(v->ndeps, 1);
+	sg_sx_action *op = find(&f, "op");
+	assert_int_equal(op->ndeps, 0);
+	expect_lacks(op->queries.items[0], "proj.ds.a");
+	fixture_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -841,6 +882,7 @@ int main(void)
 		cmocka_unit_test(test_error_settings),
 		cmocka_unit_test(test_errors_collected),
 		cmocka_unit_test(test_blank_operations_dropped),
+		cmocka_unit_test(test_subst_in_sql_comment_is_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
