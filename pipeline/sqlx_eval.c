@@ -451,6 +451,19 @@ static int render_list(ctx *c, const sg_sx_tmpl *t, size_t n, bool drop_blank, s
 	return 0;
 }
 
+/* Dataform drops pre/post operations that are only white space (an empty
+ * block, a trailing ---) from preOps and postOps, not from the
+ * incremental forms. */
+static void drop_blank(sg_sx_strs *s)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->items[i][strspn(s->items[i], " \t\r\n\f\v")])
+			s->items[kept++] = s->items[i];
+	}
+	s->n = kept;
+}
+
 static int config_dependencies(ctx *c, const sg_jsv *deps)
 {
 	if (deps->kind != SG_JS_STR && deps->kind != SG_JS_ARR) {
@@ -535,6 +548,8 @@ int sx_render_action(sg_sx_project *p, const sx_checks *chk, sg_diags *d)
 	}
 	if (render_list(&c, f->pre, f->npre, true, &a->pre_ops) < 0 || render_list(&c, f->post, f->npost, true, &a->post_ops) < 0)
 		goto out;
+	drop_blank(&a->pre_ops);
+	drop_blank(&a->post_ops);
 	if (a->type == SG_SX_INCREMENTAL) {
 		c.incremental = true;
 		if (render(&c, &f->body[0], &a->incremental_query) < 0 ||

@@ -7,7 +7,9 @@
  *
  * SQL strings and comments are followed only to know where a block starts
  * and ends; ${...} is an expression wherever it is, as in Dataform, where
- * the SQL is a JavaScript template string.
+ * the SQL is a JavaScript template string — except in -- and block
+ * comments, which Dataform's compiler escapes ("${" stays text there).
+ * Dataform does not know # comments, so ${...} in one is evaluated.
  */
 #include "pipeline/sqlx.h"
 
@@ -259,7 +261,7 @@ static int scan_sql(scan *s, bool in_block, sg_sx_tmpl **list, size_t *n, sg_dia
 		}
 		if ((ch == '-' && sg_jscur_peek2(&s->c) == '-') || ch == '#') {
 			while (sg_jscur_peek(&s->c) && sg_jscur_peek(&s->c) != '\n') {
-				if (sg_jscur_peek(&s->c) == '$' && sg_jscur_peek2(&s->c) == '{') {
+				if (ch == '#' && sg_jscur_peek(&s->c) == '$' && sg_jscur_peek2(&s->c) == '{') {
 					if (subst_here(s, d) < 0)
 						return -1;
 					continue;
