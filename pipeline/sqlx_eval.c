@@ -427,17 +427,7 @@ static int render(ctx *c, const sg_sx_tmpl *t, const char **out)
 	return 0;
 }
 
-static bool is_blank(const char *s)
-{
-	for (; *s; s++) {
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return false;
-	}
-	return true;
-}
-
-/* Statements of a block; with `drop_blank`, as Dataform does for pre/post operations, blank ones go. */
-static int render_list(ctx *c, const sg_sx_tmpl *t, size_t n, bool drop_blank, sg_sx_strs *out)
+static int render_list(ctx *c, const sg_sx_tmpl *t, size_t n, sg_sx_strs *out)
 {
 	out->items = sg_arena_alloc(&c->p->arena, (n + 1) * sizeof(char *));
 	out->n = 0;
@@ -445,8 +435,7 @@ static int render_list(ctx *c, const sg_sx_tmpl *t, size_t n, bool drop_blank, s
 		const char *s;
 		if (render(c, &t[i], &s) < 0)
 			return -1;
-		if (!drop_blank || !is_blank(s))
-			out->items[out->n++] = s;
+		out->items[out->n++] = s;
 	}
 	return 0;
 }
@@ -538,7 +527,7 @@ int sx_render_action(sg_sx_project *p, const sx_checks *chk, sg_diags *d)
 	switch (a->type) {
 	case SG_SX_DECLARATION: rc = 0; goto out;
 	case SG_SX_OPERATIONS:
-		if (render_list(&c, f->body, f->nbody, false, &a->queries) < 0)
+		if (render_list(&c, f->body, f->nbody, &a->queries) < 0)
 			goto out;
 		break;
 	default:
@@ -546,15 +535,15 @@ int sx_render_action(sg_sx_project *p, const sx_checks *chk, sg_diags *d)
 			goto out;
 		break;
 	}
-	if (render_list(&c, f->pre, f->npre, true, &a->pre_ops) < 0 || render_list(&c, f->post, f->npost, true, &a->post_ops) < 0)
+	if (render_list(&c, f->pre, f->npre, &a->pre_ops) < 0 || render_list(&c, f->post, f->npost, &a->post_ops) < 0)
 		goto out;
 	drop_blank(&a->pre_ops);
 	drop_blank(&a->post_ops);
 	if (a->type == SG_SX_INCREMENTAL) {
 		c.incremental = true;
 		if (render(&c, &f->body[0], &a->incremental_query) < 0 ||
-		    render_list(&c, f->pre, f->npre, true, &a->inc_pre_ops) < 0 ||
-		    render_list(&c, f->post, f->npost, true, &a->inc_post_ops) < 0)
+		    render_list(&c, f->pre, f->npre, &a->inc_pre_ops) < 0 ||
+		    render_list(&c, f->post, f->npost, &a->inc_post_ops) < 0)
 			goto out;
 	}
 	rc = 0;
