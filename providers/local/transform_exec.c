@@ -183,11 +183,12 @@ static int count_rows(sg_warehouse *w, const sg_sx_target *t, int64_t *n, sg_err
 	return rc;
 }
 
-static char *rows_note(const char *what, int64_t n)
+/* "WHAT, N rows", or with `has` "WHAT, table has N rows" */
+static char *rows_note(const char *what, bool has, int64_t n)
 {
 	sg_buf m = SG_BUF_INIT, c = SG_BUF_INIT;
 	sg_format_count(&c, n);
-	sg_buf_printf(&m, "%s, %s row%s", what, c.ptr, n == 1 ? "" : "s");
+	sg_buf_printf(&m, "%s, %s%s row%s", what, has ? "table has " : "", c.ptr, n == 1 ? "" : "s");
 	sg_buf_free(&c);
 	return sg_buf_detach(&m);
 }
@@ -346,11 +347,10 @@ static int run_action(void *session, const sg_sx_action *a, const sg_sx_run_opts
 			sg_buf_puts(&label, "merged on ");
 			for (size_t i = 0; i < a->unique_key.n; i++)
 				sg_buf_printf(&label, "%s%s", i ? "+" : "", a->unique_key.items[i]);
-			sg_buf_puts(&label, ", table has");
-			o->what = rows_note(label.ptr, n);
+			o->what = rows_note(label.ptr, true, n);
 			sg_buf_free(&label);
 		} else {
-			o->what = rows_note(incremental ? "inserted, table has" : what, n);
+			o->what = rows_note(what, incremental, n);
 		}
 	}
 	rc = 0;
