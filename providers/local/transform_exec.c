@@ -323,7 +323,8 @@ static int run_action(void *session, const sg_sx_action *a, const sg_sx_run_opts
 		goto out;
 	if (ro->dry_run) {
 		sg_buf m = SG_BUF_INIT;
-		sg_buf_printf(&m, "would have %s", what);
+		/* what is a past tense; "ran" alone has another participle */
+		sg_buf_printf(&m, "would have %s", a->type == SG_SX_OPERATIONS ? "run operations" : what);
 		if (incremental && a->unique_key.n)
 			sg_buf_puts(&m, " on the unique key");
 		o->what = sg_buf_detach(&m);
