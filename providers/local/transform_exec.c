@@ -67,7 +67,8 @@ static int translate(const sg_sx_action *a, const char *what, const char *bq, bo
 		sg_buf_free(&t);
 		return -1;
 	}
-	/* a query is wrapped in AS (...): no trailing ; or blanks */
+	/* a query is wrapped in AS (...): no trailing ; or blanks; what follows
+	 * it starts on a new line, since its last line may end in a -- comment */
 	size_t len = t.len;
 	while (len && (t.ptr[len - 1] == ';' || t.ptr[len - 1] == ' ' || t.ptr[len - 1] == '\n' ||
 		       t.ptr[len - 1] == '\t' || t.ptr[len - 1] == '\r'))
@@ -77,7 +78,7 @@ static int translate(const sg_sx_action *a, const char *what, const char *bq, bo
 		start++;
 	if (script && len > start) {
 		sg_buf_put(out, t.ptr + start, len - start);
-		sg_buf_puts(out, ";\n");
+		sg_buf_puts(out, "\n;\n");
 	} else if (!script) {
 		if (len == start) {
 			sg_buf m = SG_BUF_INIT;
@@ -87,6 +88,7 @@ static int translate(const sg_sx_action *a, const char *what, const char *bq, bo
 			return -1;
 		}
 		sg_buf_put(out, t.ptr + start, len - start);
+		sg_buf_putc(out, '\n');
 	}
 	sg_buf_free(&t);
 	return 0;
