@@ -67,7 +67,8 @@ static int translate(const sg_sx_action *a, const char *what, const char *bq, bo
 		sg_buf_free(&t);
 		return -1;
 	}
-	/* a query is wrapped in AS (...): no trailing ; or blanks */
+	/* a query is wrapped in AS (...): no trailing ; or blanks; what follows
+	 * it starts on a new line, since its last line may end in a -- comment */
 	size_t len = t.len;
 	while (len && (t.ptr[len - 1] == ';' || t.ptr[len - 1] == ' ' || t.ptr[len - 1] == '\n' ||
 		       t.ptr[len - 1] == '\t' || t.ptr[len - 1] == '\r'))
@@ -77,7 +78,7 @@ static int translate(const sg_sx_action *a, const char *what, const char *bq, bo
 		start++;
 	if (script && len > start) {
 		sg_buf_put(out, t.ptr + start, len - start);
-		sg_buf_puts(out, ";\n");
+		sg_buf_puts(out, "\n;\n");
 	} else if (!script) {
 		if (len == start) {
 			sg_buf m = SG_BUF_INIT;
@@ -87,6 +88,7 @@ static int translate(const sg_sx_action *a, const char *what, const char *bq, bo
 			return -1;
 		}
 		sg_buf_put(out, t.ptr + start, len - start);
+		sg_buf_putc(out, '\n');
 	}
 	sg_buf_free(&t);
 	return 0;
@@ -183,11 +185,12 @@ static int count_rows(sg_warehouse *w, const sg_sx_target *t, int64_t *n, sg_err
 	return rc;
 }
 
-static char *rows_note(const char *what, int64_t n)
+/* "WHAT, N rows", or with `has` "WHAT, table has N rows" */
+static char *rows_note(const char *what, bool has, int64_t n)
 {
 	sg_buf m = SG_BUF_INIT, c = SG_BUF_INIT;
 	sg_format_count(&c, n);
-	sg_buf_printf(&m, "%s, %s row%s", what, c.ptr, n == 1 ? "" : "s");
+	sg_buf_printf(&m, "%s, %s%s row%s", what, has ? "table has " : "", c.ptr, n == 1 ? "" : "s");
 	sg_buf_free(&c);
 	return sg_buf_detach(&m);
 }
@@ -322,7 +325,8 @@ static int run_action(void *session, const sg_sx_action *a, const sg_sx_run_opts
 		goto out;
 	if (ro->dry_run) {
 		sg_buf m = SG_BUF_INIT;
-		sg_buf_printf(&m, "would have %s", what);
+		/* what is a past tense; "ran" alone has another participle */
+		sg_buf_printf(&m, "would have %s", a->type == SG_SX_OPERATIONS ? "run operations" : what);
 		if (incremental && a->unique_key.n)
 			sg_buf_puts(&m, " on the unique key");
 		o->what = sg_buf_detach(&m);
@@ -346,11 +350,10 @@ static int run_action(void *session, const sg_sx_action *a, const sg_sx_run_opts
 			sg_buf_puts(&label, "merged on ");
 			for (size_t i = 0; i < a->unique_key.n; i++)
 				sg_buf_printf(&label, "%s%s", i ? "+" : "", a->unique_key.items[i]);
-			sg_buf_puts(&label, ", table has");
-			o->what = rows_note(label.ptr, n);
+			o->what = rows_note(label.ptr, true, n);
 			sg_buf_free(&label);
 		} else {
-			o->what = rows_note(incremental ? "inserted, table has" : what, n);
+			o->what = rows_note(what, incremental, n);
 		}
 	}
 	rc = 0;
