@@ -4,6 +4,7 @@
 #include "core/plan.h"
 #include "core/value.h"
 #include "pipeline/cron.h"
+#include "pipeline/sqlx.h"
 #include "providers/schema.h"
 #include "providers/local/objects.h"
 #include "util/alloc.h"
@@ -624,4 +625,14 @@ void sg_check_stages(sg_manifest *m, sg_diags *d)
 					     r->stage, dep->address, dep->stage, dep->stage);
 		}
 	}
+}
+
+void sg_check_transform(const sg_manifest *m, sg_diags *d)
+{
+	if (!m->transform_dir)
+		return;
+	sg_sx_project *p = NULL;
+	sg_sx_opts opts = { NULL, m->transform_dir_shown };
+	if (sg_sx_compile(m->transform_dir, &opts, &p, d) == 0)
+		sg_sx_project_free(p);
 }

@@ -15,6 +15,8 @@ void sg_check_resources(sg_manifest *m, const sg_provider *prov, sg_diags *d);
 void sg_check_references(sg_manifest *m, bool require_values, sg_diags *d);
 /* A resource may not depend on one of a later stage (stages apply in order). */
 void sg_check_stages(sg_manifest *m, sg_diags *d);
+/* The transform project sigma.transform.dir names compiles (pipeline/sqlx.h). */
+void sg_check_transform(const sg_manifest *m, sg_diags *d);
 /* Add `dep` to r->deps unless present (the array lives in the manifest's arena). */
 void sg_resource_add_dep(sg_manifest *m, sg_resource *r, sg_resource *dep);
 

@@ -136,6 +136,10 @@ static void load_settings(sg_manifest *m, const sg_ynode *node, sg_diags *d, boo
 			else
 				sg_fs_join(&joined, m->dir, dir->str);
 			m->transform_dir = sg_arena_strdup(&m->arena, joined.ptr);
+			const char *shown = dir->str;
+			while (shown[0] == '.' && shown[1] == '/')
+				shown += 2;
+			m->transform_dir_shown = sg_arena_strdup(&m->arena, shown[0] ? shown : ".");
 			sg_buf_free(&joined);
 		} else {
 			sg_diags_error(d, &k->pos,
@@ -612,6 +616,7 @@ int sg_manifest_load(const char *dir, const sg_provider *prov, const sg_load_opt
 	sg_check_resources(m, prov, d);
 	sg_check_references(m, opts && opts->require_values, d);
 	sg_check_stages(m, d);
+	sg_check_transform(m, d);
 
 	sg_vec order = SG_VEC_INIT, cycle = SG_VEC_INIT;
 	if (sg_graph_order(&m->resources, &order, &cycle) < 0) {

@@ -60,6 +60,7 @@ typedef struct sg_manifest {
 	const char *local_root; /* absolute */
 	const char *state_dir;  /* DIR/.sigma */
 	const char *transform_dir;
+	const char *transform_dir_shown; /* as sigma.yaml spells it, for messages */
 	sg_vec files;           /* const char *, absolute paths, in load order */
 	sg_vec resources;       /* sg_resource * */
 	sg_strmap by_address;

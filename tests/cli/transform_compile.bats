@@ -161,3 +161,20 @@ YAML
 	assert_failure
 	assert_output --partial 'definitions/a.sqlx:2:11: error: variable "region" is not defined'
 }
+
+@test "validate (and so plan) reports errors in the transform project sigma.yaml names" {
+	cp -r "$FIX/seed000" "$P/tx"
+	manifest sigma.yaml <<'YAML'
+sigma:
+  transform:
+    dir: ./tx
+YAML
+	run sg validate
+	assert_success
+	printf 'config { type: "table", tagz: [] }\nSELECT 1\n' >"$P/tx/definitions/bad.sqlx"
+	run sg validate
+	assert_failure
+	assert_output --partial 'tx/definitions/bad.sqlx:1:25: error: unknown config key "tagz" (did you mean "tags"?)'
+	run sg plan
+	assert_failure
+}
