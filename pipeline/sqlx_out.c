@@ -233,11 +233,14 @@ void sg_sx_project_text(const sg_sx_project *p, sg_buf *out)
 		text_list(out, "post-operation", &a->post_ops);
 		sg_buf_putc(out, '\n');
 	}
-	sg_buf_printf(out,
-		      "Compiled %zu actions: %zu tables, %zu views, %zu incremental, %zu operations, %zu assertions, "
-		      "%zu declarations.\n",
-		      p->n, counts[SG_SX_TABLE], counts[SG_SX_VIEW], counts[SG_SX_INCREMENTAL], counts[SG_SX_OPERATIONS],
-		      counts[SG_SX_ASSERTION], counts[SG_SX_DECLARATION]);
+	static const char *const plural[] = { "tables", "views", "incremental", "operations", "assertions",
+					      "declarations" };
+	static const char *const singular[] = { "table", "view", "incremental", "operations", "assertion",
+						"declaration" };
+	sg_buf_printf(out, "Compiled %zu action%s:", p->n, p->n == 1 ? "" : "s");
+	for (int t = 0; t < 6; t++)
+		sg_buf_printf(out, "%s %zu %s", t ? "," : "", counts[t], counts[t] == 1 ? singular[t] : plural[t]);
+	sg_buf_puts(out, ".\n");
 }
 
 static void dot_id(sg_buf *out, const char *s)
