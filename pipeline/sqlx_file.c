@@ -246,10 +246,13 @@ static int scan_sql(scan *s, bool in_block, sg_sx_tmpl **list, size_t *n, sg_dia
 			continue;
 		}
 		if (ch == '-' && at_separator(s)) {
-			flush_text(s, s->c.i);
+			/* the blanks around --- belong to it, as in Dataform's lexer; the line break does not */
+			flush_text(s, s->line_start > s->text_start ? s->line_start : s->text_start);
 			advance(s);
 			advance(s);
 			advance(s);
+			while (sg_jscur_peek(&s->c) == ' ' || sg_jscur_peek(&s->c) == '\t')
+				advance(s);
 			s->cur = new_stmt(s, list, n);
 			s->text_start = s->c.i;
 			continue;
