@@ -164,6 +164,21 @@ static int read_escape(sg_jscur *c, sg_buf *b)
 	case 'v': sg_buf_putc(b, '\v'); break;
 	case '0': sg_buf_putc(b, '\0'); break;
 	case '\n': break; /* a line continuation */
+	case 'x': {
+		unsigned cp = 0;
+		sg_jscur_next(c);
+		for (int k = 0; k < 2; k++) {
+			int h = hexval(sg_jscur_peek(c));
+			if (h < 0)
+				return sg_jscur_fail(c, NULL, "expected two hex digits after \\x");
+			cp = cp * 16 + (unsigned)h;
+			sg_jscur_next(c);
+		}
+		if (cp == 0)
+			return sg_jscur_fail(c, NULL, "\\x00 is not supported in a string");
+		put_utf8(b, cp);
+		return 0;
+	}
 	case 'u': {
 		unsigned cp = 0;
 		sg_jscur_next(c);

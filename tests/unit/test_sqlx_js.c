@@ -133,7 +133,8 @@ static const lit_ok literal_ok[] = {
 	{ "'back\\\\slash'", "\"back\\\\slash\"" },
 	{ "'caf\\u00e9'", "\"caf\xc3\xa9\"" },
 	{ "'\\u20AC'", "\"\xe2\x82\xac\"" },
-	{ "'\\u0041\\x'", "\"Ax\"" },
+	{ "'\\u0041\\q'", "\"Aq\"" }, /* an unknown escape is the character itself, as in JavaScript */
+	{ "'\\x41\\xe9\\x7E'", "\"A\xc3\xa9~\"" },
 	{ "'line\\\ncontinued'", "\"linecontinued\"" },
 	{ "`tick\\`s`", "\"tick`s\"" },
 	{ "'r\\rb\\bf\\fv\\v'", "\"r\\x0db\\x08f\\x0cv\\x0b\"" },
@@ -233,6 +234,9 @@ static const lit_bad literal_bad[] = {
 	{ "'\\u00G0'", 1, 6, "expected four hex digits after \\u" },
 	{ "'\\u12'", 1, 6, "expected four hex digits after \\u" },
 	{ "'\\u0000'", 1, 8, "\\u0000 is not supported in a string" },
+	{ "'\\x4'", 1, 5, "expected two hex digits after \\x" },
+	{ "`\\xg0`", 1, 4, "expected two hex digits after \\x" },
+	{ "'\\x00'", 1, 6, "\\x00 is not supported in a string" },
 	{ "'\\uD800'", 1, 8, "\\uD800 is not supported in a string" },
 	{ "'a\\0b'", 1, 1, "a string may not hold a NUL character" },
 	/* numbers */
