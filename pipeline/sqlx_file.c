@@ -52,13 +52,19 @@ static void flush_text(scan *s, size_t end)
 
 static sg_sx_tmpl *new_stmt(scan *s, sg_sx_tmpl **list, size_t *n)
 {
-	sg_sx_tmpl *nl = sg_arena_alloc(s->a, (*n + 1) * sizeof(*nl));
-	if (*n)
-		memcpy(nl, *list, *n * sizeof(*nl));
-	memset(&nl[*n], 0, sizeof(nl[*n]));
-	nl[*n].pos = sg_jscur_pos(&s->c);
-	*list = nl;
-	return &nl[(*n)++];
+	/* room doubles when the count reaches a power of two: many --- cost
+	 * linear memory, not a copy of the whole list per statement */
+	if (*n == 0 || (*n & (*n - 1)) == 0) {
+		size_t cap = *n ? *n * 2 : 1;
+		sg_sx_tmpl *nl = sg_arena_alloc(s->a, cap * sizeof(*nl));
+		if (*n)
+			memcpy(nl, *list, *n * sizeof(*nl));
+		*list = nl;
+	}
+	sg_sx_tmpl *t = &(*list)[(*n)++];
+	memset(t, 0, sizeof(*t));
+	t->pos = sg_jscur_pos(&s->c);
+	return t;
 }
 
 /* At the start of a line (only blanks before), a line holding only ---. */

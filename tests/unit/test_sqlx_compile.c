@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 /* ------------------------------------------------------------ helpers */
@@ -896,6 +897,37 @@ static void test_separator_blanks(void **state)
 	fixture_free(&f);
 }
 
+/*
+ * A file of many statements costs memory in proportion to its size: the
+ * list of statements used to be copied whole for each new one, so 64 KB
+ * of --- lines took more than 2 GB.
+ */
+static void test_many_statements_linear_memory(void **state)
+{
+	(void)state;
+	size_t nsep = 16383;
+	sg_buf text = SG_BUF_INIT;
+	for (size_t i = 0; i < nsep; i++)
+		sg_buf_puts(&text, "---\n");
+	struct rusage before, after;
+	assert_int_equal(getrusage(RUSAGE_SELF, &before), 0);
+	sg_arena a = SG_ARENA_INIT;
+	sg_diags d = SG_DIAGS_INIT;
+	sg_sx_file *f = NULL;
+	assert_int_equal(sg_sx_parse_file(&a, "definitions/ops.sqlx", text.ptr, text.len, &f, &d), 0);
+	assert_int_equal(f->nbody, nsep + 1);
+	assert_int_equal(f->body[nsep].pos.line, (int)nsep);
+	assert_int_equal(f->body[nsep].pos.col, 4);
+	assert_int_equal(getrusage(RUSAGE_SELF, &after), 0);
+	/* ru_maxrss is in KiB: the peak may not grow by 256 MiB */
+	if (after.ru_maxrss - before.ru_maxrss > 256 * 1024)
+		fail_msg("parsing %zu bytes raised the peak memory by %ld KiB", text.len,
+			 after.ru_maxrss - before.ru_maxrss);
+	sg_arena_free(&a);
+	sg_diags_free(&d);
+	sg_buf_free(&text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -923,6 +955,7 @@ int main(void)
 		cmocka_unit_test(test_blank_operations_dropped),
 		cmocka_unit_test(test_subst_in_sql_comment_is_text),
 		cmocka_unit_test(test_separator_blanks),
+		cmocka_unit_test(test_many_statements_linear_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
