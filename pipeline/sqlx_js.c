@@ -774,6 +774,17 @@ static int parse_unary(sg_arena *a, sg_jscur *c, sg_jexpr **out, int depth)
 	return parse_primary(a, c, out, depth);
 }
 
+/*
+ * a && b && c is read into a tree as deep as the chain is long, and the
+ * evaluation recurses down it: each operator of a chain counts as one
+ * level of nesting, so a long chain is refused instead of overflowing the
+ * stack.
+ */
+static int chain_too_deep(sg_jscur *c, const sg_pos *pos)
+{
+	return sg_jscur_fail(c, pos, "expression nested more than %d deep", JS_MAX_DEPTH);
+}
+
 static int parse_eq(sg_arena *a, sg_jscur *c, sg_jexpr **out, int depth)
 {
 	if (parse_unary(a, c, out, depth) < 0)
@@ -785,6 +796,8 @@ static int parse_eq(sg_arena *a, sg_jscur *c, sg_jexpr **out, int depth)
 		if ((ch != '=' && ch != '!') || sg_jscur_peek2(c) != '=')
 			return 0;
 		sg_pos pos = sg_jscur_pos(c);
+		if (++depth > JS_MAX_DEPTH)
+			return chain_too_deep(c, &pos);
 		sg_jscur_next(c);
 		sg_jscur_next(c);
 		if (sg_jscur_peek(c) == '=')
@@ -806,6 +819,8 @@ static int parse_and(sg_arena *a, sg_jscur *c, sg_jexpr **out, int depth)
 		if (sg_jscur_peek(c) != '&' || sg_jscur_peek2(c) != '&')
 			return 0;
 		sg_pos pos = sg_jscur_pos(c);
+		if (++depth > JS_MAX_DEPTH)
+			return chain_too_deep(c, &pos);
 		sg_jscur_next(c);
 		sg_jscur_next(c);
 		sg_jexpr *r;
@@ -825,6 +840,8 @@ static int parse_or(sg_arena *a, sg_jscur *c, sg_jexpr **out, int depth)
 		if (sg_jscur_peek(c) != '|' || sg_jscur_peek2(c) != '|')
 			return 0;
 		sg_pos pos = sg_jscur_pos(c);
+		if (++depth > JS_MAX_DEPTH)
+			return chain_too_deep(c, &pos);
 		sg_jscur_next(c);
 		sg_jscur_next(c);
 		sg_jexpr *r;

@@ -602,7 +602,7 @@ static void test_expr_positions(void **state)
 static void test_expr_depth(void **state)
 {
 	(void)state;
-	static const char *const opens[] = { "(", "!", "`${", "ref(", "ref({a:" };
+	static const char *const opens[] = { "(", "!", "`${", "ref(", "ref({a:", "1&&", "1||", "1===", "1!==", "1?1:" };
 	for (size_t k = 0; k < sizeof(opens) / sizeof(opens[0]); k++) {
 		sg_buf src = SG_BUF_INIT;
 		for (int i = 0; i < 50000; i++)
@@ -616,6 +616,28 @@ static void test_expr_depth(void **state)
 		if (!strstr(c.errmsg, "expression nested more than 64 deep"))
 			fail_msg("<%s...>: %s", opens[k], c.errmsg);
 		sg_buf_free(&src);
+		sg_arena_free(&a);
+	}
+	/* an operator chain nests too: 63 operators are read; with 64 the last operand is 65 deep */
+	for (int ops = 63; ops <= 64; ops++) {
+		sg_buf chain = SG_BUF_INIT;
+		for (int i = 0; i < ops; i++)
+			sg_buf_puts(&chain, "1&&");
+		sg_buf_puts(&chain, "1}");
+		sg_arena a = SG_ARENA_INIT;
+		sg_jscur c;
+		sg_jexpr *e = NULL;
+		int rc;
+		sub_parse(chain.ptr, &a, &c, &e, &rc);
+		if (ops == 63) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(e->kind, SG_JE_AND);
+		} else {
+			assert_int_equal(rc, -1);
+			assert_string_equal(c.errmsg, "expression nested more than 64 deep");
+			assert_int_equal(c.errpos.col, 3 * 64 + 1);
+		}
+		sg_buf_free(&chain);
 		sg_arena_free(&a);
 	}
 	/* a moderate nesting is fine */
