@@ -52,13 +52,19 @@ static void flush_text(scan *s, size_t end)
 
 static sg_sx_tmpl *new_stmt(scan *s, sg_sx_tmpl **list, size_t *n)
 {
-	sg_sx_tmpl *nl = sg_arena_alloc(s->a, (*n + 1) * sizeof(*nl));
-	if (*n)
-		memcpy(nl, *list, *n * sizeof(*nl));
-	memset(&nl[*n], 0, sizeof(nl[*n]));
-	nl[*n].pos = sg_jscur_pos(&s->c);
-	*list = nl;
-	return &nl[(*n)++];
+	/* room doubles when the count reaches a power of two: many --- cost
+	 * linear memory, not a copy of the whole list per statement */
+	if (*n == 0 || (*n & (*n - 1)) == 0) {
+		size_t cap = *n ? *n * 2 : 1;
+		sg_sx_tmpl *nl = sg_arena_alloc(s->a, cap * sizeof(*nl));
+		if (*n)
+			memcpy(nl, *list, *n * sizeof(*nl));
+		*list = nl;
+	}
+	sg_sx_tmpl *t = &(*list)[(*n)++];
+	memset(t, 0, sizeof(*t));
+	t->pos = sg_jscur_pos(&s->c);
+	return t;
 }
 
 /* At the start of a line (only blanks before), a line holding only ---. */
@@ -246,10 +252,13 @@ static int scan_sql(scan *s, bool in_block, sg_sx_tmpl **list, size_t *n, sg_dia
 			continue;
 		}
 		if (ch == '-' && at_separator(s)) {
-			flush_text(s, s->c.i);
+			/* the blanks around --- belong to it, as in Dataform's lexer; the line break does not */
+			flush_text(s, s->line_start > s->text_start ? s->line_start : s->text_start);
 			advance(s);
 			advance(s);
 			advance(s);
+			while (sg_jscur_peek(&s->c) == ' ' || sg_jscur_peek(&s->c) == '\t')
+				advance(s);
 			s->cur = new_stmt(s, list, n);
 			s->text_start = s->c.i;
 			continue;

@@ -164,6 +164,21 @@ static int read_escape(sg_jscur *c, sg_buf *b)
 	case 'v': sg_buf_putc(b, '\v'); break;
 	case '0': sg_buf_putc(b, '\0'); break;
 	case '\n': break; /* a line continuation */
+	case 'x': {
+		unsigned cp = 0;
+		sg_jscur_next(c);
+		for (int k = 0; k < 2; k++) {
+			int h = hexval(sg_jscur_peek(c));
+			if (h < 0)
+				return sg_jscur_fail(c, NULL, "expected two hex digits after \\x");
+			cp = cp * 16 + (unsigned)h;
+			sg_jscur_next(c);
+		}
+		if (cp == 0)
+			return sg_jscur_fail(c, NULL, "\\x00 is not supported in a string");
+		put_utf8(b, cp);
+		return 0;
+	}
 	case 'u': {
 		unsigned cp = 0;
 		sg_jscur_next(c);
@@ -759,6 +774,17 @@ static int parse_unary(sg_arena *a, sg_jscur *c, sg_jexpr **out, int depth)
 	return parse_primary(a, c, out, depth);
 }
 
+/*
+ * a && b && c is read into a tree as deep as the chain is long, and the
+ * evaluation recurses down it: each operator of a chain counts as one
+ * level of nesting, so a long chain is refused instead of overflowing the
+ * stack.
+ */
+static int chain_too_deep(sg_jscur *c, const sg_pos *pos)
+{
+	return sg_jscur_fail(c, pos, "expression nested more than %d deep", JS_MAX_DEPTH);
+}
+
 static int parse_eq(sg_arena *a, sg_jscur *c, sg_jexpr **out, int depth)
 {
 	if (parse_unary(a, c, out, depth) < 0)
@@ -770,6 +796,8 @@ static int parse_eq(sg_arena *a, sg_jscur *c, sg_jexpr **out, int depth)
 		if ((ch != '=' && ch != '!') || sg_jscur_peek2(c) != '=')
 			return 0;
 		sg_pos pos = sg_jscur_pos(c);
+		if (++depth > JS_MAX_DEPTH)
+			return chain_too_deep(c, &pos);
 		sg_jscur_next(c);
 		sg_jscur_next(c);
 		if (sg_jscur_peek(c) == '=')
@@ -791,6 +819,8 @@ static int parse_and(sg_arena *a, sg_jscur *c, sg_jexpr **out, int depth)
 		if (sg_jscur_peek(c) != '&' || sg_jscur_peek2(c) != '&')
 			return 0;
 		sg_pos pos = sg_jscur_pos(c);
+		if (++depth > JS_MAX_DEPTH)
+			return chain_too_deep(c, &pos);
 		sg_jscur_next(c);
 		sg_jscur_next(c);
 		sg_jexpr *r;
@@ -810,6 +840,8 @@ static int parse_or(sg_arena *a, sg_jscur *c, sg_jexpr **out, int depth)
 		if (sg_jscur_peek(c) != '|' || sg_jscur_peek2(c) != '|')
 			return 0;
 		sg_pos pos = sg_jscur_pos(c);
+		if (++depth > JS_MAX_DEPTH)
+			return chain_too_deep(c, &pos);
 		sg_jscur_next(c);
 		sg_jscur_next(c);
 		sg_jexpr *r;

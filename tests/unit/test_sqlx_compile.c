@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 /* ------------------------------------------------------------ helpers */
@@ -805,14 +806,14 @@ static void test_blank_operations_dropped(void **state)
 	expect_ok(&f);
 	sg_sx_action *t = find(&f, "t");
 	assert_int_equal(t->pre_ops.n, 1);
-	assert_string_equal(t->pre_ops.items[0], "\n  SELECT 1\n  ");
+	assert_string_equal(t->pre_ops.items[0], "\n  SELECT 1\n");
 	assert_int_equal(t->post_ops.n, 0);
 	sg_sx_action *i = find(&f, "i");
 	assert_int_equal(i->pre_ops.n, 1);
 	assert_string_equal(i->pre_ops.items[0], "\n  SELECT 2\n");
 	assert_int_equal(i->post_ops.n, 0);
 	assert_int_equal(i->inc_pre_ops.n, 2);
-	assert_string_equal(i->inc_pre_ops.items[0], "\n  ");
+	assert_string_equal(i->inc_pre_ops.items[0], "\n");
 	assert_int_equal(i->inc_post_ops.n, 1);
 	json_t *j = sg_sx_project_json(f.p);
 	json_t *jt = json_array_get(json_object_get(j, "tables"), 1);
@@ -857,6 +858,76 @@ static void test_subst_in_sql_comment_is_text(void **state)
 	fixture_free(&f);
 }
 
+/*
+ * The blanks before and after --- on its line belong to the separator, as
+ * in Dataform's lexer ([^\S\r\n]*---[^\S\r\n]*$), so an indented ---
+ * does not leave them at the end of one statement and the start of the
+ * next; the line break stays with the next statement.
+ */
+static void test_separator_blanks(void **state)
+{
+	(void)state;
+	fixture f;
+	compile_with(&f, NULL, SETTINGS, "definitions/ops.sqlx",
+		     "config { type: \"operations\" }\n"
+		     "SELECT 1\n"
+		     "  ---  \n"
+		     "SELECT 2\n"
+		     "\t---\r\n"
+		     "SELECT 3\n",
+		     "definitions/t.sqlx",
+		     "config { type: 'table' }\n"
+		     "pre_operations {\n"
+		     "  DECLARE x INT64;\n"
+		     "  ---\n"
+		     "  SET x = 1\n"
+		     "}\n"
+		     "SELECT x\n",
+		     NULL);
+	expect_ok(&f);
+	sg_sx_action *o = find(&f, "ops");
+	assert_int_equal(o->queries.n, 3);
+	assert_string_equal(o->queries.items[0], "\nSELECT 1\n");
+	assert_string_equal(o->queries.items[1], "\nSELECT 2\n");
+	assert_string_equal(o->queries.items[2], "\r\nSELECT 3\n");
+	sg_sx_action *t = find(&f, "t");
+	assert_int_equal(t->pre_ops.n, 2);
+	assert_string_equal(t->pre_ops.items[0], "\n  DECLARE x INT64;\n");
+	assert_string_equal(t->pre_ops.items[1], "\n  SET x = 1\n");
+	fixture_free(&f);
+}
+
+/*
+ * A file of many statements costs memory in proportion to its size: the
+ * list of statements used to be copied whole for each new one, so 64 KB
+ * of --- lines took more than 2 GB.
+ */
+static void test_many_statements_linear_memory(void **state)
+{
+	(void)state;
+	size_t nsep = 16383;
+	sg_buf text = SG_BUF_INIT;
+	for (size_t i = 0; i < nsep; i++)
+		sg_buf_puts(&text, "---\n");
+	struct rusage before, after;
+	assert_int_equal(getrusage(RUSAGE_SELF, &before), 0);
+	sg_arena a = SG_ARENA_INIT;
+	sg_diags d = SG_DIAGS_INIT;
+	sg_sx_file *f = NULL;
+	assert_int_equal(sg_sx_parse_file(&a, "definitions/ops.sqlx", text.ptr, text.len, &f, &d), 0);
+	assert_int_equal(f->nbody, nsep + 1);
+	assert_int_equal(f->body[nsep].pos.line, (int)nsep);
+	assert_int_equal(f->body[nsep].pos.col, 4);
+	assert_int_equal(getrusage(RUSAGE_SELF, &after), 0);
+	/* ru_maxrss is in KiB: the peak may not grow by 256 MiB */
+	if (after.ru_maxrss - before.ru_maxrss > 256 * 1024)
+		fail_msg("parsing %zu bytes raised the peak memory by %ld KiB", text.len,
+			 after.ru_maxrss - before.ru_maxrss);
+	sg_arena_free(&a);
+	sg_diags_free(&d);
+	sg_buf_free(&text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -883,6 +954,8 @@ int main(void)
 		cmocka_unit_test(test_errors_collected),
 		cmocka_unit_test(test_blank_operations_dropped),
 		cmocka_unit_test(test_subst_in_sql_comment_is_text),
+		cmocka_unit_test(test_separator_blanks),
+		cmocka_unit_test(test_many_statements_linear_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

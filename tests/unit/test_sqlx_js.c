@@ -133,7 +133,8 @@ static const lit_ok literal_ok[] = {
 	{ "'back\\\\slash'", "\"back\\\\slash\"" },
 	{ "'caf\\u00e9'", "\"caf\xc3\xa9\"" },
 	{ "'\\u20AC'", "\"\xe2\x82\xac\"" },
-	{ "'\\u0041\\x'", "\"Ax\"" },
+	{ "'\\u0041\\q'", "\"Aq\"" }, /* an unknown escape is the character itself, as in JavaScript */
+	{ "'\\x41\\xe9\\x7E'", "\"A\xc3\xa9~\"" },
 	{ "'line\\\ncontinued'", "\"linecontinued\"" },
 	{ "`tick\\`s`", "\"tick`s\"" },
 	{ "'r\\rb\\bf\\fv\\v'", "\"r\\x0db\\x08f\\x0cv\\x0b\"" },
@@ -233,6 +234,9 @@ static const lit_bad literal_bad[] = {
 	{ "'\\u00G0'", 1, 6, "expected four hex digits after \\u" },
 	{ "'\\u12'", 1, 6, "expected four hex digits after \\u" },
 	{ "'\\u0000'", 1, 8, "\\u0000 is not supported in a string" },
+	{ "'\\x4'", 1, 5, "expected two hex digits after \\x" },
+	{ "`\\xg0`", 1, 4, "expected two hex digits after \\x" },
+	{ "'\\x00'", 1, 6, "\\x00 is not supported in a string" },
 	{ "'\\uD800'", 1, 8, "\\uD800 is not supported in a string" },
 	{ "'a\\0b'", 1, 1, "a string may not hold a NUL character" },
 	/* numbers */
@@ -598,7 +602,7 @@ static void test_expr_positions(void **state)
 static void test_expr_depth(void **state)
 {
 	(void)state;
-	static const char *const opens[] = { "(", "!", "`${", "ref(", "ref({a:" };
+	static const char *const opens[] = { "(", "!", "`${", "ref(", "ref({a:", "1&&", "1||", "1===", "1!==", "1?1:" };
 	for (size_t k = 0; k < sizeof(opens) / sizeof(opens[0]); k++) {
 		sg_buf src = SG_BUF_INIT;
 		for (int i = 0; i < 50000; i++)
@@ -612,6 +616,28 @@ static void test_expr_depth(void **state)
 		if (!strstr(c.errmsg, "expression nested more than 64 deep"))
 			fail_msg("<%s...>: %s", opens[k], c.errmsg);
 		sg_buf_free(&src);
+		sg_arena_free(&a);
+	}
+	/* an operator chain nests too: 63 operators are read; with 64 the last operand is 65 deep */
+	for (int ops = 63; ops <= 64; ops++) {
+		sg_buf chain = SG_BUF_INIT;
+		for (int i = 0; i < ops; i++)
+			sg_buf_puts(&chain, "1&&");
+		sg_buf_puts(&chain, "1}");
+		sg_arena a = SG_ARENA_INIT;
+		sg_jscur c;
+		sg_jexpr *e = NULL;
+		int rc;
+		sub_parse(chain.ptr, &a, &c, &e, &rc);
+		if (ops == 63) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(e->kind, SG_JE_AND);
+		} else {
+			assert_int_equal(rc, -1);
+			assert_string_equal(c.errmsg, "expression nested more than 64 deep");
+			assert_int_equal(c.errpos.col, 3 * 64 + 1);
+		}
+		sg_buf_free(&chain);
 		sg_arena_free(&a);
 	}
 	/* a moderate nesting is fine */
