@@ -425,13 +425,9 @@ static sg_sx_action *file_action(sg_sx_project *p, const sg_sx_file *f, const ch
 		sg_diags_error(d, &cfg->pos, "config: expected an object { ... }, found %s", sg_js_kind_name(cfg->kind));
 		return NULL;
 	}
+	/* as in Dataform, a file without a type (or without config) is operations */
 	const sg_jsv *type = sg_jsv_get(cfg, "type");
-	if (!type) {
-		sg_diags_error(d, &act->pos, "config has no type (expected table, view, incremental, operations, "
-					     "assertion or declaration)");
-		return NULL;
-	}
-	if (parse_type(type, d, &act->type) < 0)
+	if (type && parse_type(type, d, &act->type) < 0)
 		return NULL;
 	const char *tname = sg_sx_type_name(act->type);
 	const char *allowed[sizeof(cfg_keys) / sizeof(cfg_keys[0])];
@@ -442,7 +438,7 @@ static sg_sx_action *file_action(sg_sx_project *p, const sg_sx_file *f, const ch
 	}
 	allowed[na] = NULL;
 	act->has_output = act->type != SG_SX_OPERATIONS;
-	for (size_t i = 0; i < cfg->n; i++) {
+	for (size_t i = 0; cfg && i < cfg->n; i++) {
 		const sg_jsprop *pr = &cfg->props[i];
 		const sg_jsv *v = pr->value;
 		bool ok = false;

@@ -178,3 +178,13 @@ YAML
 	run sg plan
 	assert_failure
 }
+
+@test "a file without config (or without a type) is an operations action, as in Dataform" {
+	project
+	printf 'SELECT 1\n' >"$P/definitions/a.sqlx"
+	printf 'config { tags: ["x"] }\nSELECT 2\n' >"$P/definitions/b.sqlx"
+	run sg transform compile --json
+	assert_success
+	echo "$output" | jq -e '[.operations[].target.name] == ["a", "b"]'
+	echo "$output" | jq -e '.operations[1].tags == ["x"]'
+}
