@@ -66,7 +66,16 @@ int sg_cli_transform_project(const sg_cli *cli, const char *dir_arg, json_t *var
 		}
 		if (found == 1)
 			sg_buf_puts(&dir, cli->dir);
-		sg_buf_puts(&shown, dir.ptr);
+		/* shown relative to the project directory, as sigma.yaml spells it */
+		sg_buf base = SG_BUF_INIT;
+		size_t n = 0;
+		if (found == 0 && sg_fs_abspath(cli->dir, &base, NULL) == 0) {
+			n = base.len;
+			if (strncmp(dir.ptr, base.ptr, n) || dir.ptr[n] != '/')
+				n = 0;
+		}
+		sg_buf_puts(&shown, n ? dir.ptr + n + 1 : dir.ptr);
+		sg_buf_free(&base);
 	}
 	sg_diags d = SG_DIAGS_INIT;
 	sg_sx_opts opts = { vars, shown.ptr };
