@@ -148,10 +148,70 @@ static bool equal(const val *a, const val *b)
 
 static int eval(ctx *c, const sg_jexpr *e, val *out);
 
+/* The slot (0 database, 1 schema, 2 name) a ref({...}) key fills, or -1. */
+static int target_part(const char *key)
+{
+	if (!strcmp(key, "database") || !strcmp(key, "project"))
+		return 0;
+	if (!strcmp(key, "schema") || !strcmp(key, "dataset"))
+		return 1;
+	return !strcmp(key, "name") ? 2 : -1;
+}
+
+/*
+ * The action `parts` (database, schema, name; the first two may be NULL)
+ * names, looked up by canonical target as Dataform does. `what` is how
+ * messages spell the caller: ref, resolve, dependencies.
+ */
+static int lookup(ctx *c, const sg_pos *pos, const char *what, const char *const parts[3], sg_sx_action **out)
+{
+	sg_buf key = SG_BUF_INIT;
+	if (parts[0])
+		sg_buf_printf(&key, "%s.%s.%s", parts[0], parts[1] ? parts[1] : c->p->schema, parts[2]);
+	else if (parts[1])
+		sg_buf_printf(&key, "%s.%s", parts[1], parts[2]);
+	else
+		sg_buf_puts(&key, parts[2]);
+	const slot *s = sg_strmap_get(parts[0]   ? &c->p->by_canonical
+				      : parts[1] ? &c->p->by_schema_name
+						 : &c->p->by_name,
+				      key.ptr);
+	int rc = -1;
+	if (!s) {
+		sg_closest cl;
+		sg_closest_init(&cl, parts[2], 3);
+		for (size_t i = 0; i < c->p->n; i++)
+			sg_closest_consider(&cl, c->p->actions[i]->canonical.name);
+		if (cl.best)
+			sg_diags_error(c->d, pos, "%s(\"%s\"): no action is named %s (did you mean \"%s\"?)", what,
+				       key.ptr, key.ptr, cl.best);
+		else
+			sg_diags_error(c->d, pos,
+				       "%s(\"%s\"): no action is named %s (declare an existing table with "
+				       "config { type: \"declaration\" })",
+				       what, key.ptr, key.ptr);
+	} else if (s->count > 1) {
+		sg_buf others = SG_BUF_INIT;
+		for (size_t i = 0; i < c->p->n; i++) {
+			const sg_sx_action *a = c->p->actions[i];
+			if (!strcmp(a->canonical.name, parts[2]))
+				sg_buf_printf(&others, "%s%s", others.len ? ", " : "", a->id);
+		}
+		sg_diags_error(c->d, pos, "%s(\"%s\") is ambiguous: it could be %s (give the schema too)", what, key.ptr,
+			       others.ptr);
+		sg_buf_free(&others);
+	} else {
+		*out = s->action;
+		rc = 0;
+	}
+	sg_buf_free(&key);
+	return rc;
+}
+
 /* ref()/resolve() arguments → the action they name. */
 static int resolve_args(ctx *c, const sg_jexpr *e, sg_sx_action **out)
 {
-	const char *parts[3] = { NULL, NULL, NULL }; /* database, schema, name */
+	const char *parts[3] = { NULL, NULL, NULL };
 	val args[3];
 	for (size_t i = 0; i < e->n; i++) {
 		if (eval(c, e->args[i], &args[i]) < 0)
@@ -160,11 +220,8 @@ static int resolve_args(ctx *c, const sg_jexpr *e, sg_sx_action **out)
 	if (e->n == 1 && args[0].k == V_OBJ) {
 		const sg_jexpr *o = args[0].obj;
 		for (size_t i = 0; i < o->n; i++) {
-			int slotno = !strcmp(o->keys[i], "database") || !strcmp(o->keys[i], "project") ? 0
-				     : !strcmp(o->keys[i], "schema") || !strcmp(o->keys[i], "dataset") ? 1
-				     : !strcmp(o->keys[i], "name")					 ? 2
-													 : -1;
-			if (slotno < 0) {
+			int part = target_part(o->keys[i]);
+			if (part < 0) {
 				sg_diags_error(c->d, &o->args[i]->pos,
 					       "%s({...}): unknown key \"%s\" (expected name, schema, database)", e->str,
 					       o->keys[i]);
@@ -177,80 +234,25 @@ static int resolve_args(ctx *c, const sg_jexpr *e, sg_sx_action **out)
 				sg_diags_error(c->d, &o->args[i]->pos, "%s({...}): %s must be a string", e->str, o->keys[i]);
 				return -1;
 			}
-			parts[slotno] = v.s;
+			parts[part] = v.s;
 		}
 		if (!parts[2]) {
 			sg_diags_error(c->d, &e->pos, "%s({...}) needs a name", e->str);
 			return -1;
 		}
-	} else {
-		for (size_t i = 0; i < e->n; i++) {
-			if (args[i].k != V_STR) {
-				sg_diags_error(c->d, &e->args[i]->pos,
-					       "%s(): expected string arguments (name), (schema, name) or "
-					       "(database, schema, name), or {schema, name}",
-					       e->str);
-				return -1;
-			}
-			parts[3 - e->n + i] = args[i].s;
-		}
-		/* config dependencies may spell "schema.name" or "database.schema.name" */
-		if (e->n == 1 && !strcmp(e->str, "dependencies") && strchr(parts[2], '.')) {
-			char *copy = sg_arena_strdup(&c->p->arena, parts[2]);
-			char *dot2 = strrchr(copy, '.');
-			*dot2 = '\0';
-			parts[2] = dot2 + 1;
-			char *dot1 = strrchr(copy, '.');
-			if (dot1) {
-				*dot1 = '\0';
-				parts[1] = dot1 + 1;
-				parts[0] = copy;
-			} else {
-				parts[1] = copy;
-			}
-		}
+		return lookup(c, &e->pos, e->str, parts, out);
 	}
-	const slot *s;
-	sg_buf key = SG_BUF_INIT;
-	if (parts[0])
-		sg_buf_printf(&key, "%s.%s.%s", parts[0], parts[1] ? parts[1] : c->p->schema, parts[2]);
-	else if (parts[1])
-		sg_buf_printf(&key, "%s.%s", parts[1], parts[2]);
-	else
-		sg_buf_puts(&key, parts[2]);
-	s = sg_strmap_get(parts[0] ? &c->p->by_canonical : parts[1] ? &c->p->by_schema_name : &c->p->by_name, key.ptr);
-	if (!s) {
-		sg_closest cl;
-		sg_closest_init(&cl, parts[2], 3);
-		for (size_t i = 0; i < c->p->n; i++)
-			sg_closest_consider(&cl, c->p->actions[i]->canonical.name);
-		if (cl.best)
-			sg_diags_error(c->d, &e->pos, "%s(\"%s\"): no action is named %s (did you mean \"%s\"?)", e->str,
-				       key.ptr, key.ptr, cl.best);
-		else
-			sg_diags_error(c->d, &e->pos,
-				       "%s(\"%s\"): no action is named %s (declare an existing table with "
-				       "config { type: \"declaration\" })",
-				       e->str, key.ptr, key.ptr);
-		sg_buf_free(&key);
-		return -1;
-	}
-	if (s->count > 1) {
-		sg_buf others = SG_BUF_INIT;
-		for (size_t i = 0; i < c->p->n; i++) {
-			const sg_sx_action *a = c->p->actions[i];
-			if (!strcmp(a->canonical.name, parts[2]))
-				sg_buf_printf(&others, "%s%s", others.len ? ", " : "", a->id);
+	for (size_t i = 0; i < e->n; i++) {
+		if (args[i].k != V_STR) {
+			sg_diags_error(c->d, &e->args[i]->pos,
+				       "%s(): expected string arguments (name), (schema, name) or "
+				       "(database, schema, name), or {schema, name}",
+				       e->str);
+			return -1;
 		}
-		sg_diags_error(c->d, &e->pos, "%s(\"%s\") is ambiguous: it could be %s (give the schema too)", e->str,
-			       key.ptr, others.ptr);
-		sg_buf_free(&others);
-		sg_buf_free(&key);
-		return -1;
+		parts[3 - e->n + i] = args[i].s;
 	}
-	sg_buf_free(&key);
-	*out = s->action;
-	return 0;
+	return lookup(c, &e->pos, e->str, parts, out);
 }
 
 static val quoted_target(ctx *c, const sg_sx_action *a)
@@ -453,6 +455,10 @@ static void drop_blank(sg_sx_strs *s)
 	s->n = kept;
 }
 
+/*
+ * config dependencies: names, "schema.name", "database.schema.name" or
+ * {schema, name, database} objects.
+ */
 static int config_dependencies(ctx *c, const sg_jsv *deps)
 {
 	if (deps->kind != SG_JS_STR && deps->kind != SG_JS_ARR) {
@@ -463,43 +469,39 @@ static int config_dependencies(ctx *c, const sg_jsv *deps)
 	size_t n = deps->kind == SG_JS_ARR ? deps->n : 1;
 	for (size_t i = 0; i < n; i++) {
 		const sg_jsv *d = deps->kind == SG_JS_ARR ? deps->items[i] : deps;
-		/* reuse ref()'s resolution with a synthetic call */
-		sg_jexpr call, arg;
-		sg_jexpr *argp = &arg, *objargs[3];
-		const char *keys[3];
-		memset(&call, 0, sizeof(call));
-		memset(&arg, 0, sizeof(arg));
-		call.kind = SG_JE_CALL;
-		call.str = "dependencies";
-		call.pos = d->pos;
-		call.n = 1;
-		call.args = &argp;
-		sg_jexpr vals[3];
+		const char *parts[3] = { NULL, NULL, NULL };
 		if (d->kind == SG_JS_STR) {
-			arg.kind = SG_JE_STR;
-			arg.str = d->str;
-			arg.len = d->len;
-			arg.pos = d->pos;
-		} else if (d->kind == SG_JS_OBJ && d->n <= 3) {
-			arg.kind = SG_JE_OBJ;
-			arg.pos = d->pos;
-			arg.n = d->n;
-			arg.args = objargs;
-			arg.keys = keys;
+			/* the dotted parts, right to left: name, schema, database */
+			char *copy = sg_arena_strdup(&c->p->arena, d->str);
+			for (int part = 2; part > 0; part--) {
+				char *dot = strrchr(copy, '.');
+				if (!dot)
+					break;
+				*dot = '\0';
+				parts[part] = dot + 1;
+			}
+			parts[parts[2] ? (parts[1] ? 0 : 1) : 2] = copy;
+		} else if (d->kind == SG_JS_OBJ) {
 			for (size_t j = 0; j < d->n; j++) {
 				const sg_jsv *pv = d->props[j].value;
-				if (pv->kind != SG_JS_STR) {
-					sg_diags_error(c->d, &pv->pos, "config dependencies: %s must be a string",
+				int part = target_part(d->props[j].key);
+				if (part < 0) {
+					sg_diags_error(c->d, &d->props[j].pos,
+						       "config dependencies: unknown key \"%s\" (expected name, schema, "
+						       "database)",
 						       d->props[j].key);
 					return -1;
 				}
-				memset(&vals[j], 0, sizeof(vals[j]));
-				vals[j].kind = SG_JE_STR;
-				vals[j].str = pv->str;
-				vals[j].len = pv->len;
-				vals[j].pos = pv->pos;
-				objargs[j] = &vals[j];
-				keys[j] = d->props[j].key;
+				if (pv->kind != SG_JS_STR) {
+					sg_diags_error(c->d, &pv->pos, "config dependencies: %s must be a string, found %s",
+						       d->props[j].key, sg_js_kind_name(pv->kind));
+					return -1;
+				}
+				parts[part] = pv->str;
+			}
+			if (!parts[2]) {
+				sg_diags_error(c->d, &d->pos, "config dependencies: {...} needs a name");
+				return -1;
 			}
 		} else {
 			sg_diags_error(c->d, &d->pos,
@@ -508,7 +510,7 @@ static int config_dependencies(ctx *c, const sg_jsv *deps)
 			return -1;
 		}
 		sg_sx_action *a;
-		if (resolve_args(c, &call, &a) < 0)
+		if (lookup(c, &d->pos, "dependencies", parts, &a) < 0)
 			return -1;
 		if (a != c->self)
 			sx_add_dep(c->p, c->self, a);

@@ -188,3 +188,23 @@ YAML
 	echo "$output" | jq -e '[.operations[].target.name] == ["a", "b"]'
 	echo "$output" | jq -e '.operations[1].tags == ["x"]'
 }
+
+@test "config dependencies take a name, schema.name, database.schema.name or {schema, name}" {
+	project
+	for t in a b c d; do
+		printf 'config { type: "declaration", schema: "raw", name: "%s" }\n' "$t" >"$P/definitions/$t.sqlx"
+	done
+	printf 'config { type: "table", dependencies: ["a", "raw.b", "p.raw.c", {schema: "raw", name: "d"}] }\nSELECT 1\n' \
+		>"$P/definitions/t.sqlx"
+	run sg transform compile --json
+	assert_success
+	echo "$output" | jq -e '[.tables[0].dependencyTargets[].name] == ["a", "b", "c", "d"]'
+	printf 'config { type: "table", dependencies: [{schema: "raw", nom: "d"}] }\nSELECT 1\n' >"$P/definitions/t.sqlx"
+	run sg transform compile
+	assert_failure
+	assert_output --partial 'definitions/t.sqlx:1:56: error: config dependencies: unknown key "nom" (expected name, schema, database)'
+	printf 'config { type: "table", dependencies: ["raw.nope"] }\nSELECT 1\n' >"$P/definitions/t.sqlx"
+	run sg transform compile
+	assert_failure
+	assert_output --partial 'error: dependencies("raw.nope"): no action is named raw.nope'
+}
