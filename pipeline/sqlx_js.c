@@ -809,14 +809,18 @@ static int parse_eq(sg_arena *a, sg_jscur *c, sg_jexpr **out, int depth)
 	}
 }
 
-static int parse_and(sg_arena *a, sg_jscur *c, sg_jexpr **out, int depth)
+typedef int (*parse_fn)(sg_arena *a, sg_jscur *c, sg_jexpr **out, int depth);
+
+/* A chain of `operand OP operand OP ...` for the two-character OP (&& or ||). */
+static int parse_chain(sg_arena *a, sg_jscur *c, sg_jexpr **out, int depth, char op, sg_je_kind kind,
+		       parse_fn operand)
 {
-	if (parse_eq(a, c, out, depth) < 0)
+	if (operand(a, c, out, depth) < 0)
 		return -1;
 	for (;;) {
 		if (sg_jscur_skip_space(c) < 0)
 			return -1;
-		if (sg_jscur_peek(c) != '&' || sg_jscur_peek2(c) != '&')
+		if (sg_jscur_peek(c) != op || sg_jscur_peek2(c) != op)
 			return 0;
 		sg_pos pos = sg_jscur_pos(c);
 		if (++depth > JS_MAX_DEPTH)
@@ -824,31 +828,20 @@ static int parse_and(sg_arena *a, sg_jscur *c, sg_jexpr **out, int depth)
 		sg_jscur_next(c);
 		sg_jscur_next(c);
 		sg_jexpr *r;
-		if (parse_eq(a, c, &r, depth + 1) < 0)
+		if (operand(a, c, &r, depth + 1) < 0)
 			return -1;
-		*out = binary(a, SG_JE_AND, pos, *out, r);
+		*out = binary(a, kind, pos, *out, r);
 	}
+}
+
+static int parse_and(sg_arena *a, sg_jscur *c, sg_jexpr **out, int depth)
+{
+	return parse_chain(a, c, out, depth, '&', SG_JE_AND, parse_eq);
 }
 
 static int parse_or(sg_arena *a, sg_jscur *c, sg_jexpr **out, int depth)
 {
-	if (parse_and(a, c, out, depth) < 0)
-		return -1;
-	for (;;) {
-		if (sg_jscur_skip_space(c) < 0)
-			return -1;
-		if (sg_jscur_peek(c) != '|' || sg_jscur_peek2(c) != '|')
-			return 0;
-		sg_pos pos = sg_jscur_pos(c);
-		if (++depth > JS_MAX_DEPTH)
-			return chain_too_deep(c, &pos);
-		sg_jscur_next(c);
-		sg_jscur_next(c);
-		sg_jexpr *r;
-		if (parse_and(a, c, &r, depth + 1) < 0)
-			return -1;
-		*out = binary(a, SG_JE_OR, pos, *out, r);
-	}
+	return parse_chain(a, c, out, depth, '|', SG_JE_OR, parse_and);
 }
 
 static int parse_cond(sg_arena *a, sg_jscur *c, sg_jexpr **out, int depth)
