@@ -12,6 +12,8 @@
 
 #include "cli/transform_cli.h"
 #include "core/plan.h"
+#include "util/alloc.h"
+#include "util/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,13 +24,10 @@ static const char usage[] = "sigma graph [-var NAME=VALUE] [-var-file FILE]\n"
 
 static void quoted(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		putchar(*s);
-	}
-	putchar('"');
+	sg_buf b = SG_BUF_INIT;
+	sg_dot_id(&b, s);
+	fputs(b.ptr, stdout);
+	sg_buf_free(&b);
 }
 
 int cmd_graph(int argc, char **argv, sg_cli *cli)
@@ -36,7 +35,7 @@ int cmd_graph(int argc, char **argv, sg_cli *cli)
 	for (int k = 1; k < argc; k++) {
 		if (!strcmp(argv[k], "-lineage") || !strcmp(argv[k], "--lineage")) {
 			/* the rest are transform arguments: `transform lineage ARGS` */
-			char **rest = calloc((size_t)argc + 1, sizeof(char *));
+			char **rest = sg_calloc((size_t)argc + 1, sizeof(char *));
 			int n = 0;
 			rest[n++] = "lineage";
 			for (int j = 1; j < argc; j++) {

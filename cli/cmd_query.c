@@ -24,26 +24,6 @@
 static const char usage[] = "sigma query [-format table|csv|json|ndjson] [-max-rows N] [-dialect bigquery|duckdb] "
 			    "[-translate-only] [-f FILE] [SQL]";
 
-/* How long to wait for another process that holds the warehouse. */
-static int64_t warehouse_timeout_ms(void)
-{
-	int64_t ms = 60000;
-	const char *t = getenv("SIGMA_WAREHOUSE_TIMEOUT_MS");
-	if (t && *t && (sg_parse_int64(t, &ms) < 0 || ms < 0))
-		ms = 60000;
-	return ms;
-}
-
-static void cell_text(sg_buf *out, const json_t *v)
-{
-	if (json_is_null(v))
-		sg_buf_puts(out, "NULL");
-	else if (json_is_string(v))
-		sg_buf_put(out, json_string_value(v), json_string_length(v));
-	else
-		sg_json_canonical(out, v);
-}
-
 static void print_csv(const sg_wh_result *r)
 {
 	sg_buf line = SG_BUF_INIT, cell = SG_BUF_INIT;
@@ -63,7 +43,7 @@ static void print_csv(const sg_wh_result *r)
 			if (json_is_null(v))
 				continue;
 			sg_buf_clear(&cell);
-			cell_text(&cell, v);
+			sg_cli_cell_text(&cell, v);
 			if (strpbrk(sg_buf_cstr(&cell), ",\"\n\r")) {
 				sg_buf_putc(&line, '"');
 				for (const char *p = cell.ptr; *p; p++) {
@@ -118,7 +98,7 @@ static void print_table(const sg_wh_result *r, bool tty)
 	for (size_t i = 0; i < json_array_size(r->rows); i++) {
 		for (size_t c = 0; c < ncols; c++) {
 			sg_buf_clear(&cell);
-			cell_text(&cell, json_array_get(json_array_get(r->rows, i), c));
+			sg_cli_cell_text(&cell, json_array_get(json_array_get(r->rows, i), c));
 			size_t w = cell.len > limit ? limit : cell.len;
 			if (w > width[c])
 				width[c] = w;
@@ -142,7 +122,7 @@ static void print_table(const sg_wh_result *r, bool tty)
 		for (size_t c = 0; c < ncols; c++) {
 			json_t *v = json_array_get(json_array_get(r->rows, i), c);
 			sg_buf_clear(&cell);
-			cell_text(&cell, v);
+			sg_cli_cell_text(&cell, v);
 			if (cell.len > limit) {
 				sg_buf_truncate(&cell, limit - 3);
 				sg_buf_puts(&cell, "...");
@@ -211,7 +191,7 @@ int cmd_query(int argc, char **argv, sg_cli *cli)
 	}
 	if (file && sql_arg)
 		return sg_cli_usage(cli, usage, "give the SQL as an argument or with -f, not both");
-	sg_buf sql = SG_BUF_INIT, duck = SG_BUF_INIT, head = SG_BUF_INIT, root = SG_BUF_INIT, path = SG_BUF_INIT;
+	sg_buf sql = SG_BUF_INIT, duck = SG_BUF_INIT, head = SG_BUF_INIT;
 	bool bigquery = !strcmp(dialect, "bigquery");
 	sg_error err = SG_ERROR_INIT;
 	sg_warehouse *w = NULL;
@@ -245,11 +225,6 @@ int cmd_query(int argc, char **argv, sg_cli *cli)
 		rc = 0;
 		goto out;
 	}
-	if (sg_cli_local_root(cli, &root, &err) < 0 || sg_fs_mkdir_p(root.ptr, &err) < 0) {
-		sg_cli_error(cli, "%s", sg_error_msg(&err));
-		goto out;
-	}
-	sg_fs_join(&path, root.ptr, "warehouse.duckdb");
 	/*
 	 * A script runs all but its last statement first, then the last one
 	 * for the result: what shows the result may have to run it again
@@ -258,7 +233,7 @@ int cmd_query(int argc, char **argv, sg_cli *cli)
 	const char *last = sg_buf_cstr(&duck) + script.last_start;
 	if (script.statements > 1)
 		sg_buf_put(&head, duck.ptr, script.last_start);
-	if (sg_warehouse_open(path.ptr, cli->command_line, warehouse_timeout_ms(), &w, &err) < 0 ||
+	if (sg_cli_open_warehouse(cli, &w, &err) < 0 ||
 	    (bigquery && sg_warehouse_exec(w, SG_BQ_SESSION_SQL, &err) < 0) ||
 	    (script.statements > 1 && sg_warehouse_exec(w, head.ptr, &err) < 0) ||
 	    sg_warehouse_query(w, last, max_rows, &res, &err) < 0) {
@@ -281,7 +256,5 @@ out:
 	sg_buf_free(&sql);
 	sg_buf_free(&duck);
 	sg_buf_free(&head);
-	sg_buf_free(&root);
-	sg_buf_free(&path);
 	return rc;
 }

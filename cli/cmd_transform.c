@@ -13,6 +13,7 @@
 
 #include "cli/transform_cli.h"
 #include "pipeline/sqlx.h"
+#include "util/alloc.h"
 #include "util/fs.h"
 #include "util/json.h"
 
@@ -25,25 +26,37 @@ static const char usage[] =
 	"                           [--full-refresh] [--dry-run] [--json] [--vars NAME=VALUE,...]\n"
 	"       sigma transform lineage [DIR]";
 
-int sg_cli_parse_vars(const sg_cli *cli, const char *spec, json_t *vars)
+void sg_cli_split_list(const char *s, sg_vec *out)
 {
-	const char *p = spec;
+	const char *p = s;
 	while (*p) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		const char *eq = memchr(p, '=', len);
-		if (!eq || eq == p) {
-			sg_cli_error(cli, "--vars: expected NAME=VALUE[,NAME=VALUE...], found \"%.*s\"", (int)len, p);
-			return -1;
-		}
-		char *name = strndup(p, (size_t)(eq - p));
-		json_object_set_new(vars, name, json_stringn(eq + 1, len - (size_t)(eq - p) - 1));
-		free(name);
+		size_t len = strcspn(p, ",");
+		if (len)
+			sg_vec_push(out, sg_strndup(p, len));
 		p += len;
 		if (*p == ',')
 			p++;
 	}
-	return 0;
+}
+
+int sg_cli_parse_vars(const sg_cli *cli, const char *spec, json_t *vars)
+{
+	sg_vec items = SG_VEC_INIT;
+	int rc = 0;
+	sg_cli_split_list(spec, &items);
+	for (size_t i = 0; i < items.n && rc == 0; i++) {
+		char *item = items.items[i];
+		char *eq = strchr(item, '=');
+		if (!eq || eq == item) {
+			sg_cli_error(cli, "--vars: expected NAME=VALUE[,NAME=VALUE...], found \"%s\"", item);
+			rc = -1;
+			continue;
+		}
+		*eq = '\0';
+		json_object_set_new(vars, item, json_string(eq + 1));
+	}
+	sg_vec_free_all(&items);
+	return rc;
 }
 
 int sg_cli_transform_project(const sg_cli *cli, const char *dir_arg, json_t *vars, sg_sx_project **out)

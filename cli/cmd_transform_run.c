@@ -31,30 +31,6 @@ typedef struct printer {
 	bool quiet;
 } printer;
 
-static void split_list(const char *s, sg_vec *out)
-{
-	const char *p = s;
-	while (*p) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (len)
-			sg_vec_push(out, strndup(p, len));
-		p += len;
-		if (*p == ',')
-			p++;
-	}
-}
-
-static void cell_text(sg_buf *out, const json_t *v)
-{
-	if (json_is_null(v))
-		sg_buf_puts(out, "NULL");
-	else if (json_is_string(v))
-		sg_buf_puts(out, json_string_value(v));
-	else
-		sg_json_canonical(out, v);
-}
-
 static void print_outcome(const printer *pr, const sg_sx_outcome *o)
 {
 	const sg_sx_action *a = o->action;
@@ -81,7 +57,7 @@ static void print_outcome(const printer *pr, const sg_sx_outcome *o)
 			for (size_t c = 0; c < json_array_size(row); c++) {
 				if (c)
 					sg_buf_puts(&line, " | ");
-				cell_text(&line, json_array_get(row, c));
+				sg_cli_cell_text(&line, json_array_get(row, c));
 			}
 			puts(line.ptr);
 		}
@@ -145,35 +121,6 @@ static int refuse_protected(const sg_cli *cli, const sg_sx_project *p, const boo
 	return bad ? -1 : 0;
 }
 
-/* Every dataset the run writes, created up front (concurrent creates would conflict). */
-static int create_schemas(sg_warehouse *w, const sg_sx_project *p, const bool *sel, sg_error *err)
-{
-	sg_buf sql = SG_BUF_INIT;
-	sg_strmap seen = SG_STRMAP_INIT;
-	for (size_t i = 0; i < p->n; i++) {
-		const sg_sx_action *a = p->actions[i];
-		if (!sel[i] || sg_strmap_has(&seen, a->target.schema))
-			continue;
-		sg_strmap_put(&seen, a->target.schema, (void *)a);
-		sg_buf_puts(&sql, "CREATE SCHEMA IF NOT EXISTS ");
-		sg_sql_ident(&sql, a->target.schema);
-		sg_buf_puts(&sql, ";\n");
-	}
-	int rc = sql.len ? sg_warehouse_exec(w, sql.ptr, err) : 0;
-	sg_strmap_free(&seen);
-	sg_buf_free(&sql);
-	return rc;
-}
-
-static int64_t warehouse_timeout_ms(void)
-{
-	int64_t ms = 60000;
-	const char *t = getenv("SIGMA_WAREHOUSE_TIMEOUT_MS");
-	if (t && *t && (sg_parse_int64(t, &ms) < 0 || ms < 0))
-		ms = 60000;
-	return ms;
-}
-
 int sg_cli_transform_run(int argc, char **argv, sg_cli *cli)
 {
 	bool as_json = false, full_refresh = false, dry_run = false, deps = false, dependents = false;
@@ -183,7 +130,6 @@ int sg_cli_transform_run(int argc, char **argv, sg_cli *cli)
 	sg_sx_project *p = NULL;
 	bool *selected = NULL;
 	sg_warehouse *w = NULL;
-	sg_buf root = SG_BUF_INIT, path = SG_BUF_INIT;
 	sg_error err = SG_ERROR_INIT;
 	sg_diags d = SG_DIAGS_INIT;
 	int64_t jobs = 4;
@@ -202,9 +148,9 @@ int sg_cli_transform_run(int argc, char **argv, sg_cli *cli)
 			}
 			const char *name = flag + strspn(flag, "-");
 			if (!strncmp(name, "actions", 7))
-				split_list(v, &actions);
+				sg_cli_split_list(v, &actions);
 			else if (!strncmp(name, "tags", 4))
-				split_list(v, &tags);
+				sg_cli_split_list(v, &tags);
 			else if (!strncmp(name, "jobs", 4)) {
 				if (sg_parse_int64(v, &jobs) < 0 || jobs < 1 || jobs > 64) {
 					rc = sg_cli_usage(cli, usage, "--jobs: expected a number from 1 to 64, found \"%s\"", v);
@@ -235,13 +181,8 @@ int sg_cli_transform_run(int argc, char **argv, sg_cli *cli)
 	size_t count = 0;
 	for (size_t k = 0; k < p->n; k++)
 		count += selected[k];
-	if (sg_cli_local_root(cli, &root, &err) < 0 || sg_fs_mkdir_p(root.ptr, &err) < 0) {
-		sg_cli_error(cli, "%s", sg_error_msg(&err));
-		goto out;
-	}
-	sg_fs_join(&path, root.ptr, "warehouse.duckdb");
-	if (sg_warehouse_open(path.ptr, cli->command_line, warehouse_timeout_ms(), &w, &err) < 0 ||
-	    (!dry_run && create_schemas(w, p, selected, &err) < 0)) {
+	if (sg_cli_open_warehouse(cli, &w, &err) < 0 ||
+	    (!dry_run && sg_local_transform_prepare(w, p, selected, &err) < 0)) {
 		sg_cli_error(cli, "%s", sg_error_msg(&err));
 		goto out;
 	}
@@ -293,8 +234,6 @@ out:
 	sg_vec_free_all(&actions);
 	sg_vec_free_all(&tags);
 	json_decref(vars);
-	sg_buf_free(&root);
-	sg_buf_free(&path);
 	sg_error_clear(&err);
 	sg_diags_free(&d);
 	return rc;

@@ -4,9 +4,11 @@
 #include "core/refresh.h"
 #include "providers/local/local.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/text.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -209,4 +211,37 @@ bool sg_cli_confirm(const sg_cli *cli, const char *question, const char *detail)
 	line[strcspn(line, "\r\n")] = '\0';
 	printf("\n");
 	return !strcmp(line, "yes");
+}
+
+static int64_t warehouse_timeout_ms(void)
+{
+	int64_t ms = 60000;
+	const char *t = getenv("SIGMA_WAREHOUSE_TIMEOUT_MS");
+	if (t && *t && (sg_parse_int64(t, &ms) < 0 || ms < 0))
+		ms = 60000;
+	return ms;
+}
+
+int sg_cli_open_warehouse(const sg_cli *cli, sg_warehouse **out, sg_error *err)
+{
+	sg_buf root = SG_BUF_INIT, path = SG_BUF_INIT;
+	int rc = -1;
+	*out = NULL;
+	if (sg_cli_local_root(cli, &root, err) == 0 && sg_fs_mkdir_p(root.ptr, err) == 0) {
+		sg_fs_join(&path, root.ptr, "warehouse.duckdb");
+		rc = sg_warehouse_open(path.ptr, cli->command_line, warehouse_timeout_ms(), out, err);
+	}
+	sg_buf_free(&root);
+	sg_buf_free(&path);
+	return rc;
+}
+
+void sg_cli_cell_text(sg_buf *out, const json_t *v)
+{
+	if (json_is_null(v))
+		sg_buf_puts(out, "NULL");
+	else if (json_is_string(v))
+		sg_buf_put(out, json_string_value(v), json_string_length(v));
+	else
+		sg_json_canonical(out, v);
 }

@@ -11,6 +11,7 @@
 #include "core/plan.h"
 #include "state/lock.h"
 #include "state/state.h"
+#include "providers/local/warehouse.h"
 #include "util/vec.h"
 
 typedef struct sg_cli_opts {
@@ -72,5 +73,14 @@ int sg_cli_refresh(const sg_cli *cli, const sg_cli_opts *o, const sg_manifest *m
 
 /* Ask for "yes" on the terminal. */
 bool sg_cli_confirm(const sg_cli *cli, const char *question, const char *detail);
+
+/*
+ * Open the local warehouse of the project (LOCAL_ROOT/warehouse.duckdb,
+ * creating the root), waiting SIGMA_WAREHOUSE_TIMEOUT_MS (default 60 s)
+ * for another process that holds it.
+ */
+int sg_cli_open_warehouse(const sg_cli *cli, sg_warehouse **out, sg_error *err);
+/* A result cell as text: NULL, strings as they are, the rest as JSON. */
+void sg_cli_cell_text(sg_buf *out, const json_t *v);
 
 #endif

@@ -4,9 +4,12 @@
 
 #include "cli/cli.h"
 #include "pipeline/sqlx.h"
+#include "util/vec.h"
 
 #include <jansson.h>
 
+/* The non-empty items of "a,b,c", as strings to free (sg_vec_free_all). */
+void sg_cli_split_list(const char *s, sg_vec *out);
 /* Add "k=v,k2=v2" to `vars`; -1 (reported) on a malformed list. */
 int sg_cli_parse_vars(const sg_cli *cli, const char *spec, json_t *vars);
 /*

@@ -331,7 +331,7 @@ static int cfg_bigquery(sg_sx_project *p, sg_sx_action *act, const sg_jsv *v, sg
 	return 0;
 }
 
-static int cfg_assertions(sg_sx_project *p, sg_sx_action *act, const sg_jsv *v, sx_checks *chk, sg_diags *d)
+static int cfg_assertions(sg_sx_project *p, const sg_jsv *v, sx_checks *chk, sg_diags *d)
 {
 	static const char *const allowed[] = { "uniqueKey", "uniqueKeys", "nonNull", "rowConditions", NULL };
 	if (v->kind != SG_JS_OBJ)
@@ -372,7 +372,6 @@ static int cfg_assertions(sg_sx_project *p, sg_sx_action *act, const sg_jsv *v, 
 		sg_diags_error(d, &many->pos, "give assertions.uniqueKey or assertions.uniqueKeys, not both");
 		return -1;
 	}
-	(void)act;
 	return 0;
 }
 
@@ -473,7 +472,7 @@ static sg_sx_action *file_action(sg_sx_project *p, const sg_sx_file *f, const ch
 		else if (!strcmp(pr->key, "bigquery"))
 			cfg_bigquery(p, act, v, d);
 		else if (!strcmp(pr->key, "assertions"))
-			cfg_assertions(p, act, v, chk, d);
+			cfg_assertions(p, v, chk, d);
 		else if (!strcmp(pr->key, "dependencies"))
 			chk->dependencies = v; /* resolved once every target is known */
 	}

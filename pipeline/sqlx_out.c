@@ -4,6 +4,8 @@
  */
 #include "pipeline/sqlx.h"
 
+#include "util/text.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -186,7 +188,7 @@ static void indent(sg_buf *out, const char *sql)
 static void text_list(sg_buf *out, const char *label, const sg_sx_strs *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
-		sg_buf_printf(out, "  %s%s:\n", label, s->n > 1 ? "" : "");
+		sg_buf_printf(out, "  %s:\n", label);
 		indent(out, s->items[i]);
 	}
 }
@@ -243,17 +245,6 @@ void sg_sx_project_text(const sg_sx_project *p, sg_buf *out)
 	sg_buf_puts(out, ".\n");
 }
 
-static void dot_id(sg_buf *out, const char *s)
-{
-	sg_buf_putc(out, '"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			sg_buf_putc(out, '\\');
-		sg_buf_putc(out, *s);
-	}
-	sg_buf_putc(out, '"');
-}
-
 void sg_sx_project_dot(const sg_sx_project *p, sg_buf *out)
 {
 	static const char *const shapes[] = { "box", "box", "box", "cds", "diamond", "cylinder" };
@@ -262,7 +253,7 @@ void sg_sx_project_dot(const sg_sx_project *p, sg_buf *out)
 	for (size_t i = 0; i < p->n; i++) {
 		const sg_sx_action *a = p->actions[i];
 		sg_buf_puts(out, "  ");
-		dot_id(out, a->id);
+		sg_dot_id(out, a->id);
 		sg_buf_printf(out, " [shape = %s, style = \"%s%s\", tooltip = \"%s\"];\n", shapes[a->type],
 			      styles[a->type], a->disabled ? ",dotted" : "", sg_sx_type_name(a->type));
 	}
@@ -271,9 +262,9 @@ void sg_sx_project_dot(const sg_sx_project *p, sg_buf *out)
 		const sg_sx_action *a = p->actions[i];
 		for (size_t j = 0; j < a->ndeps; j++) {
 			sg_buf_puts(out, "  ");
-			dot_id(out, a->deps[j]->id);
+			sg_dot_id(out, a->deps[j]->id);
 			sg_buf_puts(out, " -> ");
-			dot_id(out, a->id);
+			sg_dot_id(out, a->id);
 			sg_buf_puts(out, ";\n");
 		}
 	}

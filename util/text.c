@@ -214,3 +214,14 @@ void sg_closest_consider(sg_closest *c, const char *candidate)
 		c->best = candidate;
 	}
 }
+
+void sg_dot_id(sg_buf *out, const char *s)
+{
+	sg_buf_putc(out, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			sg_buf_putc(out, '\\');
+		sg_buf_putc(out, *s);
+	}
+	sg_buf_putc(out, '"');
+}

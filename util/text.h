@@ -38,6 +38,8 @@ void sg_hmac_sha256_hex(sg_buf *out, const void *key, size_t keylen, const void 
 
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t sg_edit_distance(const char *a, const char *b);
+/* Append `s` as a quoted Graphviz DOT identifier ("a\"b"). */
+void sg_dot_id(sg_buf *out, const char *s);
 
 /*
  * The candidate closest to a misspelt word, for "did you mean": init, then

@@ -4,17 +4,25 @@
 #include "util/alloc.h"
 #include "util/text.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ASSERTION_SAMPLE 10
 
-/* "FILE: MSG" */
-static char *msg_dup(const char *file, const char *msg)
+/* The outcome's error, "FILE: what went wrong"; returns -1. */
+static int __attribute__((format(printf, 3, 4))) set_error(sg_sx_outcome *o, const sg_sx_action *a, const char *fmt, ...)
 {
 	sg_buf m = SG_BUF_INIT;
-	sg_buf_printf(&m, "%s: %s", file, msg);
-	return sg_buf_detach(&m);
+	va_list ap;
+	sg_buf_printf(&m, "%s: ", a->file);
+	va_start(ap, fmt);
+	sg_buf_vprintf(&m, fmt, ap);
+	va_end(ap);
+	free(o->error);
+	o->error = sg_buf_detach(&m);
+	return -1;
 }
 
 int sg_local_object_kind(sg_warehouse *w, const char *schema, const char *name, int *kind, sg_error *err)
@@ -60,9 +68,7 @@ static int translate(const sg_sx_action *a, const char *what, const char *bq, bo
 	sg_buf t = SG_BUF_INIT;
 	sg_error err = SG_ERROR_INIT;
 	if (sg_bq_translate(bq, NULL, &t, &err) < 0) {
-		sg_buf m = SG_BUF_INIT;
-		sg_buf_printf(&m, "%s: the %s cannot run on the local warehouse: %s", a->file, what, sg_error_msg(&err));
-		o->error = sg_buf_detach(&m);
+		set_error(o, a, "the %s cannot run on the local warehouse: %s", what, sg_error_msg(&err));
 		sg_error_clear(&err);
 		sg_buf_free(&t);
 		return -1;
@@ -81,9 +87,7 @@ static int translate(const sg_sx_action *a, const char *what, const char *bq, bo
 		sg_buf_puts(out, "\n;\n");
 	} else if (!script) {
 		if (len == start) {
-			sg_buf m = SG_BUF_INIT;
-			sg_buf_printf(&m, "%s: the %s is empty", a->file, what);
-			o->error = sg_buf_detach(&m);
+			set_error(o, a, "the %s is empty", what);
 			sg_buf_free(&t);
 			return -1;
 		}
@@ -105,16 +109,9 @@ static int translate_all(const sg_sx_action *a, const char *what, const sg_sx_st
 
 static int fail_with(sg_sx_outcome *o, const sg_sx_action *a, sg_error *err)
 {
-	o->error = msg_dup(a->file, sg_error_msg(err));
+	set_error(o, a, "%s", sg_error_msg(err));
 	sg_error_clear(err);
 	return -1;
-}
-
-static void schema_sql(sg_buf *sql, const sg_sx_target *t)
-{
-	sg_buf_puts(sql, "CREATE SCHEMA IF NOT EXISTS ");
-	sg_sql_ident(sql, t->schema);
-	sg_buf_puts(sql, ";\n");
 }
 
 /* The columns of an existing table, in order. */
@@ -179,7 +176,7 @@ static int count_rows(sg_warehouse *w, const sg_sx_target *t, int64_t *n, sg_err
 {
 	sg_buf q = SG_BUF_INIT;
 	sg_buf_puts(&q, "SELECT count(*) FROM ");
-	target_ref(&q, &t[0], NULL);
+	target_ref(&q, t, NULL);
 	int rc = sg_warehouse_int(w, q.ptr, n, err);
 	sg_buf_free(&q);
 	return rc;
@@ -207,7 +204,6 @@ static int run_assertion(sg_warehouse *w, const sg_sx_action *a, const sg_sx_run
 		rc = 0;
 		goto out;
 	}
-	schema_sql(&sql, &a->target);
 	sg_buf_puts(&sql, "CREATE OR REPLACE VIEW ");
 	target_ref(&sql, &a->target, NULL);
 	sg_buf_printf(&sql, " AS %s;\n", q.ptr);
@@ -265,7 +261,6 @@ static int run_action(void *session, const sg_sx_action *a, const sg_sx_run_opts
 		goto out;
 	}
 	bool incremental = a->type == SG_SX_INCREMENTAL && kind == 1 && !ro->full_refresh;
-	schema_sql(&sql, &a->target);
 	if (translate_all(a, "pre_operations", incremental ? &a->inc_pre_ops : &a->pre_ops, &sql, o) < 0)
 		goto out;
 	if (a->type == SG_SX_OPERATIONS) {
@@ -389,4 +384,23 @@ void sg_local_transform_backend(sg_warehouse *w, sg_sx_backend *b)
 	b->session_open = session_open;
 	b->session_close = session_close;
 	b->run = run_action;
+}
+
+int sg_local_transform_prepare(sg_warehouse *w, const sg_sx_project *p, const bool *selected, sg_error *err)
+{
+	sg_buf sql = SG_BUF_INIT;
+	sg_strmap seen = SG_STRMAP_INIT;
+	for (size_t i = 0; i < p->n; i++) {
+		const sg_sx_action *a = p->actions[i];
+		if (!selected[i] || sg_strmap_has(&seen, a->target.schema))
+			continue;
+		sg_strmap_put(&seen, a->target.schema, (void *)a);
+		sg_buf_puts(&sql, "CREATE SCHEMA IF NOT EXISTS ");
+		sg_sql_ident(&sql, a->target.schema);
+		sg_buf_puts(&sql, ";\n");
+	}
+	int rc = sql.len ? sg_warehouse_exec(w, sql.ptr, err) : 0;
+	sg_strmap_free(&seen);
+	sg_buf_free(&sql);
+	return rc;
 }

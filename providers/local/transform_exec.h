@@ -2,7 +2,7 @@
  * Running SQLX actions on the local warehouse: the backend of
  * pipeline/transform_run.h. Each action's BigQuery SQL goes through the
  * BigQuery → DuckDB translation (bqsql.h); its project is dropped and its
- * dataset is the DuckDB schema, created when missing.
+ * dataset is the DuckDB schema (sg_local_transform_prepare creates them).
  *
  * Every action runs in one transaction, pre_operations and post_operations
  * included, so a failure leaves the warehouse as it was:
@@ -21,6 +21,13 @@
 
 #include "pipeline/transform_run.h"
 #include "providers/local/warehouse.h"
+
+/*
+ * Create every dataset the selected actions write, before a (non-dry) run:
+ * the actions run in parallel transactions, and two of them creating one
+ * schema would conflict.
+ */
+int sg_local_transform_prepare(sg_warehouse *w, const sg_sx_project *p, const bool *selected, sg_error *err);
 
 /* Fill `b` to run on `w` (sessions are opened per worker). */
 void sg_local_transform_backend(sg_warehouse *w, sg_sx_backend *b);
